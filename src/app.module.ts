@@ -1,0 +1,34 @@
+import { type DynamicModule, Module, type ModuleMetadata } from '@nestjs/common';
+import { APP_FILTER, APP_GUARD } from '@nestjs/core';
+import { ThrottlerGuard, ThrottlerModule } from '@nestjs/throttler';
+import { HealthModule } from './health/health.module';
+import { ConfigModule } from './platform/config/config.module';
+import { Environment } from './platform/config/environment';
+import { DatabaseModule } from './platform/database/database.module';
+import { ProblemDetailsFilter } from './platform/errors/problem-details.filter';
+import { LoggingModule } from './platform/logging/logging.module';
+import { MetricsModule } from './platform/metrics/metrics.module';
+
+@Module({})
+export class AppModule {
+  static forRoot(environment: Environment, extraModules: NonNullable<ModuleMetadata['imports']> = []): DynamicModule {
+    return {
+      module: AppModule,
+      imports: [
+        ConfigModule.forRoot(environment),
+        LoggingModule,
+        DatabaseModule,
+        ThrottlerModule.forRoot({
+          throttlers: [{ ttl: environment.RATE_LIMIT_TTL_MS, limit: environment.RATE_LIMIT_MAX }],
+        }),
+        MetricsModule,
+        HealthModule,
+        ...extraModules,
+      ],
+      providers: [
+        { provide: APP_GUARD, useClass: ThrottlerGuard },
+        { provide: APP_FILTER, useClass: ProblemDetailsFilter },
+      ],
+    };
+  }
+}

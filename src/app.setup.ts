@@ -1,0 +1,97 @@
+import type { IncomingMessage } from 'node:http';
+import helmet from '@fastify/helmet';
+import { type ModuleMetadata, ValidationPipe, VersioningType } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
+import { DocumentBuilder, SwaggerModule, type OpenAPIObject } from '@nestjs/swagger';
+import { Logger } from 'nestjs-pino';
+import packageJson from '../package.json';
+import { AppModule } from './app.module';
+import type { Environment } from './platform/config/environment';
+import { defaultProblemResponse } from './platform/errors/api-problem-responses.decorator';
+import { InvalidRequestError } from './platform/errors/invalid-request.error';
+import { ProblemDetailsDto } from './platform/errors/problem-details.dto';
+import { REQUEST_ID_HEADER, requestIdFor } from './platform/http/request-id';
+import { MetricsService } from './platform/metrics/metrics.service';
+
+export const API_KEY_SECURITY = 'api-key';
+export const BEARER_SECURITY = 'bearer';
+
+/**
+ * Builds the application exactly as it serves: the same adapter options,
+ * pipes, filters, headers and docs for `main.ts` and for every test.
+ * `environment.DATABASE_URL` must be resolved before (see main.ts).
+ * `extraModules` lets tests mount fixtures beside the real modules.
+ */
+export async function createApp(
+  environment: Environment,
+  extraModules: NonNullable<ModuleMetadata['imports']> = [],
+): Promise<NestFastifyApplication> {
+  const adapter = new FastifyAdapter({
+    bodyLimit: environment.BODY_LIMIT_BYTES,
+    // Trust exactly the configured number of proxy hops; with none, X-Forwarded-For is ignored.
+    trustProxy: (_address: string, hop: number) => hop < environment.TRUST_PROXY,
+    requestIdHeader: false,
+    genReqId: (request: IncomingMessage) => requestIdFor(request.headers[REQUEST_ID_HEADER]),
+  });
+  const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(environment, extraModules), adapter, {
+    bufferLogs: true,
+  });
+  app.useLogger(app.get(Logger));
+  app.flushLogs();
+
+  const fastify = app.getHttpAdapter().getInstance();
+  const metrics = app.get(MetricsService);
+  fastify.addHook('onRequest', async (request, reply) => {
+    void reply.header(REQUEST_ID_HEADER, request.id);
+  });
+  fastify.addHook('onResponse', async (request, reply) => {
+    metrics.observeHttpRequest(request.method, request.routeOptions.url, reply.statusCode, reply.elapsedTime / 1000);
+  });
+
+  await app.register(helmet, {
+    contentSecurityPolicy: {
+      directives: {
+        defaultSrc: ["'self'"],
+        scriptSrc: ["'self'"],
+        styleSrc: ["'self'", "'unsafe-inline'"],
+        imgSrc: ["'self'", 'data:'],
+      },
+    },
+  });
+  app.enableCors({ origin: environment.CORS_ORIGINS.length > 0 ? environment.CORS_ORIGINS : false });
+  app.enableVersioning({ type: VersioningType.URI, defaultVersion: '1' });
+  app.useGlobalPipes(
+    new ValidationPipe({
+      whitelist: true,
+      forbidNonWhitelisted: true,
+      transform: true,
+      exceptionFactory: (errors) => InvalidRequestError.fromValidationErrors(errors),
+    }),
+  );
+
+  SwaggerModule.setup('docs', app, () => buildOpenApiDocument(app), { jsonDocumentUrl: 'docs-json' });
+  return app;
+}
+
+function buildOpenApiDocument(app: NestFastifyApplication): OpenAPIObject {
+  const config = new DocumentBuilder()
+    .setTitle(packageJson.name)
+    .setDescription(packageJson.description)
+    .setVersion(packageJson.version)
+    .addBearerAuth({ type: 'http', scheme: 'bearer', bearerFormat: 'JWT' }, BEARER_SECURITY)
+    .addApiKey({ type: 'apiKey', in: 'header', name: 'X-API-Key' }, API_KEY_SECURITY)
+    .build();
+  const document = SwaggerModule.createDocument(app, config, {
+    extraModels: [ProblemDetailsDto],
+    operationIdFactory: (controllerKey, methodKey) => `${controllerKey.replace(/Controller$/, '')}_${methodKey}`,
+  });
+  for (const pathItem of Object.values(document.paths)) {
+    for (const operation of Object.values(pathItem)) {
+      if (typeof operation === 'object' && operation !== null && 'responses' in operation) {
+        operation.responses.default ??= defaultProblemResponse();
+      }
+    }
+  }
+  return document;
+}

@@ -1,0 +1,54 @@
+import { Logger } from '@nestjs/common';
+import { createApp } from './app.setup';
+import { type Environment, InvalidEnvironmentError } from './platform/config/environment';
+import { loadEnvironment } from './platform/config/load-environment';
+import { EmbeddedPostgres } from './platform/database/embedded-postgres';
+
+const SHUTDOWN_SIGNALS = ['SIGTERM', 'SIGINT'] as const;
+
+function environmentOrExit(): Environment {
+  try {
+    return loadEnvironment();
+  } catch (error) {
+    if (!(error instanceof InvalidEnvironmentError)) throw error;
+    process.stderr.write(`${error.message}\n`);
+    process.exit(1);
+  }
+}
+
+async function bootstrap(): Promise<void> {
+  const environment = environmentOrExit();
+  const logger = new Logger('Bootstrap');
+
+  let embedded: EmbeddedPostgres | undefined;
+  if (!environment.DATABASE_URL) {
+    embedded = await EmbeddedPostgres.start({
+      dataDir: environment.DATA_DIR,
+      maxConnections: environment.DATABASE_POOL_SIZE + 5,
+    });
+    environment.DATABASE_URL = embedded.url;
+  }
+
+  const app = await createApp(environment);
+  await app.listen({ port: environment.PORT, host: environment.HOST });
+  if (embedded) logger.log(`DATABASE_URL is not set: using the embedded PostgreSQL persisted in ${environment.DATA_DIR}`);
+  logger.log(`Listening on ${await app.getUrl()} (docs at /docs)`);
+
+  let shuttingDown = false;
+  const shutdown = async (signal: string): Promise<void> => {
+    if (shuttingDown) return;
+    shuttingDown = true;
+    logger.log(`${signal} received: finishing in-flight requests, then closing`);
+    const deadline = setTimeout(() => {
+      logger.error(`Shutdown took longer than ${environment.SHUTDOWN_TIMEOUT_MS} ms; exiting anyway`);
+      process.exit(1);
+    }, environment.SHUTDOWN_TIMEOUT_MS);
+    deadline.unref();
+    await app.close();
+    await embedded?.stop();
+    process.exit(0);
+  };
+  for (const signal of SHUTDOWN_SIGNALS) process.once(signal, (received) => void shutdown(received));
+}
+
+void bootstrap();

@@ -1,0 +1,186 @@
+import { plainToInstance, Transform } from 'class-transformer';
+import {
+  IsEnum,
+  IsIn,
+  IsInt,
+  IsOptional,
+  IsString,
+  Matches,
+  Max,
+  Min,
+  MinLength,
+  validateSync,
+  type ValidationError,
+} from 'class-validator';
+
+export enum NodeEnvironment {
+  Development = 'development',
+  Test = 'test',
+  Production = 'production',
+}
+
+/** Committed so development just works; refused in production. */
+export const DEVELOPMENT_JWT_SECRET = 'development-only-jwt-secret-do-not-use-in-production';
+
+const SECRET_VARIABLES = new Set(['JWT_SECRET', 'DATABASE_URL']);
+
+const toBoolean = ({ value }: { value: unknown }): unknown => {
+  if (typeof value !== 'string') return value;
+  const normalized = value.trim().toLowerCase();
+  if (['true', '1', 'yes', 'on'].includes(normalized)) return true;
+  if (['false', '0', 'no', 'off'].includes(normalized)) return false;
+  return value;
+};
+
+const toInteger = ({ value }: { value: unknown }): unknown =>
+  typeof value === 'string' && /^-?\d+$/.test(value.trim()) ? Number(value.trim()) : value;
+
+const toList = ({ value }: { value: unknown }): unknown =>
+  typeof value === 'string'
+    ? value
+        .split(',')
+        .map((item) => item.trim())
+        .filter((item) => item.length > 0)
+    : value;
+
+const emptyAsUndefined = ({ value }: { value: unknown }): unknown =>
+  typeof value === 'string' && value.trim() === '' ? undefined : value;
+
+/**
+ * Every environment variable the service reads, with its default. `.env.example`
+ * documents each one; keep the two in step.
+ */
+export class Environment {
+  @IsEnum(NodeEnvironment)
+  NODE_ENV: NodeEnvironment = NodeEnvironment.Development;
+
+  @Transform(toInteger)
+  @IsInt()
+  @Min(0)
+  @Max(65535)
+  PORT = 3000;
+
+  @IsString()
+  HOST = '0.0.0.0';
+
+  @IsIn(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
+  LOG_LEVEL = 'info';
+
+  @Transform(emptyAsUndefined)
+  @IsOptional()
+  @Matches(/^postgres(ql)?:\/\/\S+$/, { message: 'must be a postgres:// or postgresql:// URL' })
+  DATABASE_URL?: string;
+
+  @IsString()
+  @MinLength(1)
+  DATA_DIR = './data';
+
+  @Transform(toInteger)
+  @IsInt()
+  @Min(1)
+  @Max(200)
+  DATABASE_POOL_SIZE = 10;
+
+  @Transform(toInteger)
+  @IsInt()
+  @Min(0)
+  DATABASE_STATEMENT_TIMEOUT_MS = 15_000;
+
+  @Transform(toInteger)
+  @IsInt()
+  @Min(100)
+  DATABASE_CONNECT_TIMEOUT_MS = 5_000;
+
+  @Transform(toBoolean)
+  @IsIn([true, false], { message: 'must be true or false' })
+  MIGRATIONS_RUN = true;
+
+  @IsString()
+  @MinLength(32, { message: 'must be at least 32 characters' })
+  JWT_SECRET = DEVELOPMENT_JWT_SECRET;
+
+  @Transform(toList)
+  @IsString({ each: true })
+  @Matches(/^https?:\/\/[^/\s]+$/, { each: true, message: 'must be a comma-separated list of origins like https://app.example.com' })
+  CORS_ORIGINS: string[] = [];
+
+  @Transform(toInteger)
+  @IsInt()
+  @Min(1024)
+  @Max(100 * 1024 * 1024)
+  BODY_LIMIT_BYTES = 1024 * 1024;
+
+  @Transform(toInteger)
+  @IsInt()
+  @Min(0)
+  @Max(10)
+  TRUST_PROXY = 0;
+
+  @Transform(toInteger)
+  @IsInt()
+  @Min(1000)
+  RATE_LIMIT_TTL_MS = 60_000;
+
+  @Transform(toInteger)
+  @IsInt()
+  @Min(1)
+  RATE_LIMIT_MAX = 600;
+
+  @Transform(toInteger)
+  @IsInt()
+  @Min(50)
+  HEALTH_DATABASE_TIMEOUT_MS = 1_500;
+
+  @Transform(toInteger)
+  @IsInt()
+  @Min(16)
+  HEALTH_HEAP_LIMIT_MB = 1_024;
+
+  @Transform(toInteger)
+  @IsInt()
+  @Min(0)
+  SHUTDOWN_TIMEOUT_MS = 10_000;
+
+  get isProduction(): boolean {
+    return this.NODE_ENV === NodeEnvironment.Production;
+  }
+}
+
+export class InvalidEnvironmentError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration:\n${problems.map((problem) => `  - ${problem}`).join('\n')}`);
+    this.name = 'InvalidEnvironmentError';
+  }
+}
+
+function describe(error: ValidationError): string {
+  const reasons = Object.values(error.constraints ?? {}).join('; ');
+  const shown = SECRET_VARIABLES.has(error.property) ? '' : ` (got ${JSON.stringify(error.value)})`;
+  return `${error.property}: ${reasons}${shown}`;
+}
+
+function productionProblems(environment: Environment): string[] {
+  if (!environment.isProduction) return [];
+  const problems: string[] = [];
+  if (environment.JWT_SECRET === DEVELOPMENT_JWT_SECRET) {
+    problems.push('JWT_SECRET: must be set to a secret of your own in production');
+  }
+  if (!environment.DATABASE_URL) {
+    problems.push('DATABASE_URL: must be set in production (the embedded database is for development)');
+  }
+  return problems;
+}
+
+/**
+ * Validates the raw environment and returns it typed, or throws one error that
+ * names every bad variable. Used by the app, the TypeORM CLI and the tests alike.
+ */
+export function validateEnvironment(raw: Record<string, unknown>): Environment {
+  const known = Object.keys(new Environment());
+  const relevant = Object.fromEntries(Object.entries(raw).filter(([key]) => known.includes(key)));
+  const environment = plainToInstance(Environment, relevant);
+  const problems = validateSync(environment, { whitelist: false }).map(describe);
+  problems.push(...productionProblems(environment));
+  if (problems.length > 0) throw new InvalidEnvironmentError(problems);
+  return environment;
+}

@@ -1,0 +1,128 @@
+import { type ArgumentsHost, Catch, type ExceptionFilter, HttpException, HttpStatus, Logger } from '@nestjs/common';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { DomainError } from './domain-error';
+import { type Problem, PROBLEM_CONTENT_TYPE, problemType, STATUS_BY_KIND, statusTitle } from './problem';
+
+interface ProblemParts {
+  status: number;
+  code: string;
+  detail: string;
+  extensions?: Record<string, unknown>;
+}
+
+/** Errors Fastify raises before a route runs (body parsing, limits), by their code. */
+const FASTIFY_ERRORS: Record<string, Omit<ProblemParts, 'status'>> = {
+  FST_ERR_CTP_INVALID_JSON_BODY: { code: 'MALFORMED_JSON', detail: 'The request body is not valid JSON.' },
+  FST_ERR_CTP_EMPTY_JSON_BODY: {
+    code: 'MALFORMED_JSON',
+    detail: "The request body is empty but Content-Type says 'application/json'.",
+  },
+  FST_ERR_CTP_BODY_TOO_LARGE: { code: 'PAYLOAD_TOO_LARGE', detail: 'The request body is larger than this service accepts.' },
+  FST_ERR_CTP_INVALID_MEDIA_TYPE: {
+    code: 'UNSUPPORTED_MEDIA_TYPE',
+    detail: 'The request body has a Content-Type this service does not accept; send application/json.',
+  },
+  FST_ERR_CTP_INVALID_CONTENT_LENGTH: {
+    code: 'INVALID_CONTENT_LENGTH',
+    detail: 'The Content-Length header does not match the body.',
+  },
+};
+
+/** Codes for framework exceptions that carry only a status. */
+const CODE_BY_STATUS: Record<number, string> = {
+  400: 'BAD_REQUEST',
+  401: 'UNAUTHENTICATED',
+  403: 'FORBIDDEN',
+  404: 'NOT_FOUND',
+  405: 'METHOD_NOT_ALLOWED',
+  406: 'NOT_ACCEPTABLE',
+  409: 'CONFLICT',
+  413: 'PAYLOAD_TOO_LARGE',
+  415: 'UNSUPPORTED_MEDIA_TYPE',
+  429: 'RATE_LIMITED',
+};
+
+interface FastifyLikeError {
+  code: string;
+  statusCode: number;
+}
+
+function isFastifyClientError(error: unknown): error is FastifyLikeError {
+  if (typeof error !== 'object' || error === null) return false;
+  const { code, statusCode } = error as Partial<FastifyLikeError>;
+  return typeof code === 'string' && typeof statusCode === 'number' && statusCode >= 400 && statusCode < 500;
+}
+
+function httpExceptionDetail(exception: HttpException): string {
+  const response = exception.getResponse();
+  if (typeof response === 'string') return response;
+  const message = (response as { message?: unknown }).message;
+  if (Array.isArray(message)) return message.join('; ');
+  return typeof message === 'string' ? message : statusTitle(exception.getStatus());
+}
+
+/**
+ * The one place errors leave the service: every failure, from a domain rule
+ * to a body Fastify could not parse, becomes RFC 9457 problem+json. Nothing
+ * internal (stack, SQL, driver message) reaches a client; 500s are logged with
+ * the request id instead.
+ */
+@Catch()
+export class ProblemDetailsFilter implements ExceptionFilter {
+  private readonly logger = new Logger(ProblemDetailsFilter.name);
+
+  catch(exception: unknown, host: ArgumentsHost): void {
+    const http = host.switchToHttp();
+    const request = http.getRequest<FastifyRequest>();
+    const reply = http.getResponse<FastifyReply>();
+    const parts = this.describe(exception, request);
+
+    const problem: Problem = {
+      type: problemType(parts.code),
+      title: statusTitle(parts.status),
+      status: parts.status,
+      detail: parts.detail,
+      instance: request.url.split('?')[0],
+      requestId: request.id,
+      ...parts.extensions,
+    };
+    if (parts.status === HttpStatus.TOO_MANY_REQUESTS && !reply.hasHeader('retry-after')) {
+      reply.header('retry-after', '1');
+    }
+    void reply.status(parts.status).header('content-type', PROBLEM_CONTENT_TYPE).send(JSON.stringify(problem));
+  }
+
+  private describe(exception: unknown, request: FastifyRequest): ProblemParts {
+    if (exception instanceof DomainError) {
+      return {
+        status: STATUS_BY_KIND[exception.kind],
+        code: exception.code,
+        detail: exception.message,
+        extensions: exception.extensions,
+      };
+    }
+    // The Fastify adapter wraps Fastify's own errors in an HttpException; the cause keeps the code.
+    const fastifyError = exception instanceof HttpException ? exception.cause : exception;
+    if (isFastifyClientError(fastifyError) && FASTIFY_ERRORS[fastifyError.code]) {
+      return { status: fastifyError.statusCode, ...FASTIFY_ERRORS[fastifyError.code] };
+    }
+    if (exception instanceof HttpException && exception.getStatus() < 500) {
+      const status = exception.getStatus();
+      const detail =
+        status === HttpStatus.NOT_FOUND && /^Cannot \w+ /.test(httpExceptionDetail(exception))
+          ? `No route matches ${request.method} ${request.url.split('?')[0]}.`
+          : httpExceptionDetail(exception);
+      return { status, code: CODE_BY_STATUS[status] ?? 'CLIENT_ERROR', detail };
+    }
+    this.logger.error(
+      { err: exception, requestId: request.id, method: request.method, url: request.url },
+      'Unhandled error',
+    );
+    const status = exception instanceof HttpException ? exception.getStatus() : HttpStatus.INTERNAL_SERVER_ERROR;
+    return {
+      status,
+      code: status === HttpStatus.INTERNAL_SERVER_ERROR ? 'INTERNAL_ERROR' : 'SERVER_ERROR',
+      detail: 'The service could not complete the request. Quote the requestId when reporting it.',
+    };
+  }
+}

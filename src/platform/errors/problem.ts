@@ -1,0 +1,37 @@
+import { STATUS_CODES } from 'node:http';
+import type { DomainErrorKind } from './domain-error';
+
+export const PROBLEM_CONTENT_TYPE = 'application/problem+json; charset=utf-8';
+
+const PROBLEM_TYPE_BASE = 'https://problems.b2b-commerce.example/';
+
+export const STATUS_BY_KIND: Record<DomainErrorKind, number> = {
+  invalid_input: 400,
+  unauthenticated: 401,
+  payment_required: 402,
+  forbidden: 403,
+  not_found: 404,
+  conflict: 409,
+  precondition_failed: 412,
+  unprocessable: 422,
+  rate_limited: 429,
+};
+
+export interface Problem {
+  type: string;
+  title: string;
+  status: number;
+  detail: string;
+  instance: string;
+  requestId: string;
+  [extension: string]: unknown;
+}
+
+/** `INSUFFICIENT_STOCK` → `https://…/insufficient-stock`. */
+export function problemType(code: string): string {
+  return PROBLEM_TYPE_BASE + code.toLowerCase().replace(/_/g, '-');
+}
+
+export function statusTitle(status: number): string {
+  return STATUS_CODES[status] ?? 'Error';
+}
