@@ -12,8 +12,12 @@ async function cliDataSource(): Promise<DataSource> {
   const environment = loadEnvironment();
   const url =
     environment.DATABASE_URL ??
-    (await EmbeddedPostgres.start({ dataDir: environment.DATA_DIR, maxConnections: environment.DATABASE_POOL_SIZE + 5 }))
-      .url;
+    (
+      await EmbeddedPostgres.start({
+        dataDir: environment.DATA_DIR,
+        maxConnections: environment.DATABASE_POOL_SIZE + 5,
+      })
+    ).url;
   return new DataSource({
     ...dataSourceOptions(environment, url),
     entities: [`${__dirname}/src/**/*.entity.ts`],

@@ -14,6 +14,8 @@ import { ProblemDetailsDto } from './platform/errors/problem-details.dto';
 import { REQUEST_ID_HEADER, requestIdFor } from './platform/http/request-id';
 import { MetricsService } from './platform/metrics/metrics.service';
 
+const HTTP_METHODS = ['get', 'put', 'post', 'delete', 'patch', 'options', 'head'] as const;
+
 export const API_KEY_SECURITY = 'api-key';
 export const BEARER_SECURITY = 'bearer';
 
@@ -87,10 +89,9 @@ function buildOpenApiDocument(app: NestFastifyApplication): OpenAPIObject {
     operationIdFactory: (controllerKey, methodKey) => `${controllerKey.replace(/Controller$/, '')}_${methodKey}`,
   });
   for (const pathItem of Object.values(document.paths)) {
-    for (const operation of Object.values(pathItem)) {
-      if (typeof operation === 'object' && operation !== null && 'responses' in operation) {
-        operation.responses.default ??= defaultProblemResponse();
-      }
+    for (const method of HTTP_METHODS) {
+      const operation = pathItem[method];
+      if (operation) operation.responses.default ??= defaultProblemResponse();
     }
   }
   return document;

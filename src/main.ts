@@ -31,7 +31,8 @@ async function bootstrap(): Promise<void> {
 
   const app = await createApp(environment);
   await app.listen({ port: environment.PORT, host: environment.HOST });
-  if (embedded) logger.log(`DATABASE_URL is not set: using the embedded PostgreSQL persisted in ${environment.DATA_DIR}`);
+  if (embedded)
+    logger.log(`DATABASE_URL is not set: using the embedded PostgreSQL persisted in ${environment.DATA_DIR}`);
   logger.log(`Listening on ${await app.getUrl()} (docs at /docs)`);
 
   let shuttingDown = false;

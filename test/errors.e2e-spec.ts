@@ -75,7 +75,11 @@ describe('problem responses', () => {
   });
 
   it('answers an unsupported media type with a 415 problem', async () => {
-    const response = await testApp.http.post(PROBES).set('content-type', 'application/xml').send('<probe/>').expect(415);
+    const response = await testApp.http
+      .post(PROBES)
+      .set('content-type', 'application/xml')
+      .send('<probe/>')
+      .expect(415);
     expect(response.headers['content-type']).toMatch(PROBLEM_JSON);
     expect(response.body).toMatchObject({ status: 415, type: expect.stringMatching(/unsupported-media-type$/) });
   });

@@ -120,8 +120,12 @@ describe('metrics', () => {
     const response = await testApp.http.get('/metrics').expect(200);
     expect(response.headers['content-type']).toMatch(/^text\/plain/);
     const text = response.text;
-    expect(text).toMatch(/http_request_duration_seconds_count\{method="GET",route="\/v1\/test-probes\/:id",status="200"\} [1-9]/);
-    expect(text).toMatch(/http_request_duration_seconds_count\{method="GET",route="\/v1\/test-probes\/:id",status="400"\} [1-9]/);
+    expect(text).toMatch(
+      /http_request_duration_seconds_count\{method="GET",route="\/v1\/test-probes\/:id",status="200"\} [1-9]/,
+    );
+    expect(text).toMatch(
+      /http_request_duration_seconds_count\{method="GET",route="\/v1\/test-probes\/:id",status="400"\} [1-9]/,
+    );
     expect(text).toMatch(/http_request_duration_seconds_count\{method="GET",route="unmatched",status="404"\} [1-9]/);
     expect(text).not.toContain(id);
     expect(text).toMatch(/db_pool_connections\{state="total"\} \d+/);

@@ -43,9 +43,6 @@ const toList = ({ value }: { value: unknown }): unknown =>
         .filter((item) => item.length > 0)
     : value;
 
-const emptyAsUndefined = ({ value }: { value: unknown }): unknown =>
-  typeof value === 'string' && value.trim() === '' ? undefined : value;
-
 /**
  * Every environment variable the service reads, with its default. `.env.example`
  * documents each one; keep the two in step.
@@ -66,7 +63,6 @@ export class Environment {
   @IsIn(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
   LOG_LEVEL = 'info';
 
-  @Transform(emptyAsUndefined)
   @IsOptional()
   @Matches(/^postgres(ql)?:\/\/\S+$/, { message: 'must be a postgres:// or postgresql:// URL' })
   DATABASE_URL?: string;
@@ -101,7 +97,10 @@ export class Environment {
 
   @Transform(toList)
   @IsString({ each: true })
-  @Matches(/^https?:\/\/[^/\s]+$/, { each: true, message: 'must be a comma-separated list of origins like https://app.example.com' })
+  @Matches(/^https?:\/\/[^/\s]+$/, {
+    each: true,
+    message: 'must be a comma-separated list of origins like https://app.example.com',
+  })
   CORS_ORIGINS: string[] = [];
 
   @Transform(toInteger)
@@ -177,7 +176,12 @@ function productionProblems(environment: Environment): string[] {
  */
 export function validateEnvironment(raw: Record<string, unknown>): Environment {
   const known = Object.keys(new Environment());
-  const relevant = Object.fromEntries(Object.entries(raw).filter(([key]) => known.includes(key)));
+  // An empty variable (`JWT_SECRET=` as in .env.example) means "use the default".
+  const relevant = Object.fromEntries(
+    Object.entries(raw).filter(
+      ([key, value]) => known.includes(key) && !(typeof value === 'string' && value.trim() === ''),
+    ),
+  );
   const environment = plainToInstance(Environment, relevant);
   const problems = validateSync(environment, { whitelist: false }).map(describe);
   problems.push(...productionProblems(environment));

@@ -1,4 +1,4 @@
-import { type ArgumentsHost, Catch, type ExceptionFilter, HttpException, HttpStatus, Logger } from '@nestjs/common';
+import { type ArgumentsHost, Catch, type ExceptionFilter, HttpException, Logger } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { DomainError } from './domain-error';
 import { type Problem, PROBLEM_CONTENT_TYPE, problemType, STATUS_BY_KIND, statusTitle } from './problem';
@@ -17,7 +17,10 @@ const FASTIFY_ERRORS: Record<string, Omit<ProblemParts, 'status'>> = {
     code: 'MALFORMED_JSON',
     detail: "The request body is empty but Content-Type says 'application/json'.",
   },
-  FST_ERR_CTP_BODY_TOO_LARGE: { code: 'PAYLOAD_TOO_LARGE', detail: 'The request body is larger than this service accepts.' },
+  FST_ERR_CTP_BODY_TOO_LARGE: {
+    code: 'PAYLOAD_TOO_LARGE',
+    detail: 'The request body is larger than this service accepts.',
+  },
   FST_ERR_CTP_INVALID_MEDIA_TYPE: {
     code: 'UNSUPPORTED_MEDIA_TYPE',
     detail: 'The request body has a Content-Type this service does not accept; send application/json.',
@@ -86,7 +89,7 @@ export class ProblemDetailsFilter implements ExceptionFilter {
       requestId: request.id,
       ...parts.extensions,
     };
-    if (parts.status === HttpStatus.TOO_MANY_REQUESTS && !reply.hasHeader('retry-after')) {
+    if (parts.status === 429 && !reply.hasHeader('retry-after')) {
       reply.header('retry-after', '1');
     }
     void reply.status(parts.status).header('content-type', PROBLEM_CONTENT_TYPE).send(JSON.stringify(problem));
@@ -109,7 +112,7 @@ export class ProblemDetailsFilter implements ExceptionFilter {
     if (exception instanceof HttpException && exception.getStatus() < 500) {
       const status = exception.getStatus();
       const detail =
-        status === HttpStatus.NOT_FOUND && /^Cannot \w+ /.test(httpExceptionDetail(exception))
+        status === 404 && /^Cannot \w+ /.test(httpExceptionDetail(exception))
           ? `No route matches ${request.method} ${request.url.split('?')[0]}.`
           : httpExceptionDetail(exception);
       return { status, code: CODE_BY_STATUS[status] ?? 'CLIENT_ERROR', detail };
@@ -118,10 +121,10 @@ export class ProblemDetailsFilter implements ExceptionFilter {
       { err: exception, requestId: request.id, method: request.method, url: request.url },
       'Unhandled error',
     );
-    const status = exception instanceof HttpException ? exception.getStatus() : HttpStatus.INTERNAL_SERVER_ERROR;
+    const status = exception instanceof HttpException ? exception.getStatus() : 500;
     return {
       status,
-      code: status === HttpStatus.INTERNAL_SERVER_ERROR ? 'INTERNAL_ERROR' : 'SERVER_ERROR',
+      code: status === 500 ? 'INTERNAL_ERROR' : 'SERVER_ERROR',
       detail: 'The service could not complete the request. Quote the requestId when reporting it.',
     };
   }

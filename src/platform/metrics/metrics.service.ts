@@ -30,7 +30,8 @@ export class MetricsService {
 
   constructor(@InjectDataSource() dataSource: DataSource) {
     collectDefaultMetrics({ register: this.registry });
-    const pool = () => (dataSource.isInitialized ? (dataSource.driver as unknown as { master?: PgPoolCounts }).master : undefined);
+    const pool = () =>
+      dataSource.isInitialized ? (dataSource.driver as unknown as { master?: PgPoolCounts }).master : undefined;
     new Gauge({
       name: 'db_pool_connections',
       help: 'Database pool connections by state.',

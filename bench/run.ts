@@ -1,0 +1,120 @@
+/**
+ * `npm run bench`: starts the built app and the bare baseline (bench/baseline-server.ts)
+ * on the same database, drives each scenario on both with autocannon, alternating
+ * app and baseline, and prints requests/s, p50, p99 and the app/baseline ratio.
+ *
+ * Both run on a fresh database created (and dropped after) on the PostgreSQL server
+ * DATABASE_URL names, default the local one: the embedded database is private to
+ * one process and would measure PGlite rather than the app.
+ * BENCH_DURATION_S (default 10) and BENCH_CONNECTIONS (default 50) tune the load.
+ */
+import { type ChildProcess, spawn } from 'node:child_process';
+import autocannon from 'autocannon';
+import { createTestDatabase, type TestDatabase } from '../test/support/test-database';
+import { type Scenario, SCENARIOS } from './scenarios';
+
+const DURATION_S = Number(process.env.BENCH_DURATION_S ?? 10);
+const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 50);
+const ROUNDS = 2;
+const DEFAULT_SERVER = 'postgres://postgres@127.0.0.1:5432/postgres';
+
+interface Measurement {
+  requestsPerSecond: number;
+  p50: number;
+  p99: number;
+  errors: number;
+}
+
+function startServer(command: string[], env: Record<string, string>): Promise<{ url: string; process: ChildProcess }> {
+  const child = spawn(process.execPath, command, {
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  return new Promise((resolve, reject) => {
+    let output = '';
+    const onData = (chunk: Buffer) => {
+      output += chunk.toString();
+      const match = /(?:listening |Listening on )(http:\/\/[\d.:]+)/.exec(output);
+      if (!match) return;
+      child.stdout?.off('data', onData);
+      child.stdout?.resume(); // keep draining the server's logs, unread
+      resolve({ url: match[1], process: child });
+    };
+    child.stdout?.on('data', onData);
+    child.once('exit', (code) =>
+      reject(new Error(`${command.join(' ')} exited with ${code} before listening:\n${output}`)),
+    );
+  });
+}
+
+function stopServer(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null) return Promise.resolve();
+  return new Promise((resolve) => {
+    child.once('exit', () => resolve());
+    child.kill('SIGTERM');
+  });
+}
+
+async function measure(url: string): Promise<Measurement> {
+  const result = await autocannon({ url, connections: CONNECTIONS, duration: DURATION_S });
+  return {
+    requestsPerSecond: result.requests.average,
+    p50: result.latency.p50,
+    p99: result.latency.p99,
+    errors: result.errors + result.timeouts + result.non2xx,
+  };
+}
+
+function best(measurements: Measurement[]): Measurement {
+  return measurements.reduce((a, b) => (b.requestsPerSecond > a.requestsPerSecond ? b : a));
+}
+
+const format = (m: Measurement) =>
+  `${m.requestsPerSecond.toFixed(0).padStart(7)} req/s  p50 ${String(m.p50).padStart(4)} ms  p99 ${String(m.p99).padStart(4)} ms  errors ${m.errors}`;
+
+async function runScenario(scenario: Scenario, appUrl: string, baselineUrl: string): Promise<void> {
+  const app: Measurement[] = [];
+  const baseline: Measurement[] = [];
+  await measure(appUrl + scenario.path); // warm-up, discarded
+  await measure(baselineUrl + scenario.path);
+  for (let round = 0; round < ROUNDS; round++) {
+    app.push(await measure(appUrl + scenario.path));
+    baseline.push(await measure(baselineUrl + scenario.path));
+  }
+  const a = best(app);
+  const b = best(baseline);
+  console.log(
+    `\n${scenario.name}  GET ${scenario.path}  (${CONNECTIONS} connections, ${DURATION_S} s, best of ${ROUNDS})`,
+  );
+  console.log(`  app      ${format(a)}`);
+  console.log(`  baseline ${format(b)}`);
+  console.log(`  ratio app/baseline: ${(a.requestsPerSecond / b.requestsPerSecond).toFixed(2)}`);
+}
+
+async function main(): Promise<void> {
+  let database: TestDatabase | undefined;
+  const servers: ChildProcess[] = [];
+  try {
+    database = await createTestDatabase(process.env.DATABASE_URL ?? DEFAULT_SERVER);
+    // Production-like: request logging at info, as a deployment would run it.
+    const app = await startServer(['dist/src/main.js'], {
+      DATABASE_URL: database.url,
+      LOG_LEVEL: 'info',
+      RATE_LIMIT_MAX: '100000000',
+      PORT: '0',
+      HOST: '127.0.0.1',
+    });
+    servers.push(app.process);
+    const baseline = await startServer(['-r', 'ts-node/register/transpile-only', 'bench/baseline-server.ts'], {
+      DATABASE_URL: database.url,
+      PORT: '0',
+    });
+    servers.push(baseline.process);
+    for (const scenario of SCENARIOS) await runScenario(scenario, app.url, baseline.url);
+  } finally {
+    await Promise.all(servers.map(stopServer));
+    await database?.drop();
+  }
+}
+
+void main();
