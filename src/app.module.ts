@@ -4,6 +4,7 @@ import { ThrottlerGuard, ThrottlerModule } from '@nestjs/throttler';
 import { HealthModule } from './health/health.module';
 import { ConfigModule } from './platform/config/config.module';
 import { Environment } from './platform/config/environment';
+import { RequestContextModule } from './platform/context/request-context.module';
 import { DatabaseModule } from './platform/database/database.module';
 import { ProblemDetailsFilter } from './platform/errors/problem-details.filter';
 import { LoggingModule } from './platform/logging/logging.module';
@@ -18,6 +19,7 @@ export class AppModule {
         ConfigModule.forRoot(environment),
         LoggingModule,
         DatabaseModule,
+        RequestContextModule,
         ThrottlerModule.forRoot({
           throttlers: [{ ttl: environment.RATE_LIMIT_TTL_MS, limit: environment.RATE_LIMIT_MAX }],
         }),
