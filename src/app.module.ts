@@ -1,7 +1,10 @@
 import { type DynamicModule, Module, type ModuleMetadata } from '@nestjs/common';
 import { APP_FILTER, APP_GUARD } from '@nestjs/core';
 import { ThrottlerGuard, ThrottlerModule } from '@nestjs/throttler';
+import { AccessModule } from './access/access.module';
+import { PoliciesGuard } from './access/policies.guard';
 import { HealthModule } from './health/health.module';
+import { IdentityModule } from './identity/identity.module';
 import { ConfigModule } from './platform/config/config.module';
 import { Environment } from './platform/config/environment';
 import { RequestContextModule } from './platform/context/request-context.module';
@@ -24,11 +27,15 @@ export class AppModule {
           throttlers: [{ ttl: environment.RATE_LIMIT_TTL_MS, limit: environment.RATE_LIMIT_MAX }],
         }),
         MetricsModule,
+        AccessModule,
+        IdentityModule,
         HealthModule,
         ...extraModules,
       ],
       providers: [
+        // Guards run in this order: rate limit, then the access policy.
         { provide: APP_GUARD, useClass: ThrottlerGuard },
+        { provide: APP_GUARD, useExisting: PoliciesGuard },
         { provide: APP_FILTER, useClass: ProblemDetailsFilter },
       ],
     };

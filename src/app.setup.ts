@@ -11,13 +11,12 @@ import type { Environment } from './platform/config/environment';
 import { defaultProblemResponse } from './platform/errors/api-problem-responses.decorator';
 import { InvalidRequestError } from './platform/errors/invalid-request.error';
 import { ProblemDetailsDto } from './platform/errors/problem-details.dto';
+import { API_KEY_SECURITY, BEARER_SECURITY } from './platform/http/openapi-security';
 import { REQUEST_ID_HEADER, requestIdFor } from './platform/http/request-id';
 import { MetricsService } from './platform/metrics/metrics.service';
 
 const HTTP_METHODS = ['get', 'put', 'post', 'delete', 'patch', 'options', 'head'] as const;
 
-export const API_KEY_SECURITY = 'api-key';
-export const BEARER_SECURITY = 'bearer';
 
 /**
  * Builds the application exactly as it serves: the same adapter options,

@@ -13,7 +13,9 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import type { FastifyReply } from 'fastify';
 import { DataSource } from 'typeorm';
 import { Environment } from '../platform/config/environment';
+import { Public } from '../access/authorize.decorator';
 
+@Public()
 @ApiTags('health')
 @SkipThrottle()
 @Controller({ path: 'health', version: VERSION_NEUTRAL })

@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import type { DataSourceOptions } from 'typeorm';
 import type { Environment } from '../config/environment';
+import { SnakeNamingStrategy } from './snake-naming.strategy';
 
 const MIGRATIONS_GLOB = join(__dirname, '..', '..', '..', 'migrations', '*.{ts,js}');
 
@@ -14,6 +15,7 @@ export function dataSourceOptions(environment: Environment, url: string): DataSo
     type: 'postgres',
     url,
     synchronize: false,
+    namingStrategy: new SnakeNamingStrategy(),
     migrations: [MIGRATIONS_GLOB],
     migrationsRun: environment.MIGRATIONS_RUN,
     migrationsTransactionMode: 'each',

@@ -2,7 +2,9 @@ import { Controller, VERSION_NEUTRAL, Get, Header } from '@nestjs/common';
 import { ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
 import { SkipThrottle } from '@nestjs/throttler';
 import { MetricsService } from './metrics.service';
+import { Public } from '../../access/authorize.decorator';
 
+@Public()
 @ApiTags('metrics')
 @SkipThrottle()
 @Controller({ path: 'metrics', version: VERSION_NEUTRAL })
