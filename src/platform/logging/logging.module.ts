@@ -22,6 +22,12 @@ export const REDACTED_PATHS = [
   ].flatMap((key) => [key, `*.${key}`, `*.*.${key}`]),
 ];
 
+/** Under middie, middleware sees `url` relative to its mount point; `originalUrl` is the full path. */
+type MiddlewareRequest = IncomingMessage & { originalUrl?: string };
+
+const isHealthProbe = (request: MiddlewareRequest): boolean =>
+  (request.originalUrl ?? request.url ?? '').startsWith('/health/');
+
 @Module({
   imports: [
     LoggerModule.forRootAsync({
@@ -34,7 +40,8 @@ export const REDACTED_PATHS = [
           genReqId: (request: IncomingMessage) => (request as IncomingMessage & { id: string }).id,
           customAttributeKeys: { reqId: 'requestId' },
           redact: { paths: REDACTED_PATHS, censor: '[REDACTED]' },
-          autoLogging: { ignore: (request: IncomingMessage) => request.url?.startsWith('/health/') ?? false },
+          // Probes hit these every few seconds; their failures still show in the health checks' own logs.
+          autoLogging: { ignore: (request: MiddlewareRequest) => isHealthProbe(request) },
           quietReqLogger: true,
         },
       }),
