@@ -2,7 +2,7 @@ import { subject } from '@casl/ability';
 import { Injectable } from '@nestjs/common';
 import type { FindOptionsWhere } from 'typeorm';
 import { AccessDenials } from './access-denials';
-import { ResourceNotFoundError } from './access.errors';
+import { AccessDeniedError, ResourceNotFoundError } from './access.errors';
 import type { Principal } from './actor';
 import { type Action, abilityFor, type SubjectType } from './policy';
 
@@ -32,6 +32,18 @@ export class Authorization {
       reason: 'object not visible to the caller',
     });
     throw new ResourceNotFoundError(subjectType);
+  }
+
+  /**
+   * Throws 403 unless `principal` may `action` an object like `object` — for
+   * objects the caller is about to create or reshape (a user in some
+   * organization), whose existence a 403 reveals nothing about.
+   */
+  ensurePermitted(principal: Principal, action: Action, subjectType: SubjectType, object: object): void {
+    const fields = { ...object } as Record<PropertyKey, unknown>;
+    if (abilityFor(principal).can(action, subject(subjectType, fields))) return;
+    this.denials.record({ principal, status: 403, action, subjectType, reason: 'role not permitted on this object' });
+    throw new AccessDeniedError();
   }
 
   /**

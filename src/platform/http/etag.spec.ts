@@ -1,0 +1,46 @@
+import { InvalidRequestError } from '../errors/invalid-request.error';
+import { ensureMatches, etagFor, NO_PRECONDITION, parseIfMatch, PreconditionFailedError } from './etag';
+
+describe('ETag and If-Match', () => {
+  it('formats a version as a strong entity tag', () => {
+    expect(etagFor(3)).toBe('"3"');
+  });
+
+  it.each<[string | string[] | undefined, ReturnType<typeof parseIfMatch>]>([
+    [undefined, NO_PRECONDITION],
+    ['*', NO_PRECONDITION],
+    [' * ', NO_PRECONDITION],
+    ['"3"', { any: false, tags: ['"3"'] }],
+    ['"3", "4"', { any: false, tags: ['"3"', '"4"'] }],
+    ['"3","4" ', { any: false, tags: ['"3"', '"4"'] }],
+    ['W/"3"', { any: false, tags: [] }],
+    ['W/"3", "5"', { any: false, tags: ['"5"'] }],
+    [['"3"', '"4"'], { any: false, tags: ['"3"', '"4"'] }],
+    ['"opaque-tag"', { any: false, tags: ['"opaque-tag"'] }],
+    ['"3",', { any: false, tags: ['"3"'] }],
+    [', "3"', { any: false, tags: ['"3"'] }],
+  ])('parses %j', (header, expected) => {
+    expect(parseIfMatch(header)).toEqual(expected);
+  });
+
+  it.each(['', ' ', ',', ' , ', '3', '"3', '3"', '"3" "4"', '"a"b"', '*, "3"', 'W/3', '"\u0001"', '"3";x'])(
+    'refuses the malformed header %j with a 400 naming If-Match',
+    (header) => {
+      expect(() => parseIfMatch(header)).toThrow(InvalidRequestError);
+      expect(() => parseIfMatch(header)).toThrow(
+        expect.objectContaining({ errors: [expect.objectContaining({ field: 'If-Match' })] }),
+      );
+    },
+  );
+
+  it('admits the current version, any version without a precondition, and refuses others with a 412', () => {
+    expect(() => ensureMatches(parseIfMatch('"3"'), 3)).not.toThrow();
+    expect(() => ensureMatches(parseIfMatch('"2", "3"'), 3)).not.toThrow();
+    expect(() => ensureMatches(NO_PRECONDITION, 7)).not.toThrow();
+    expect(() => ensureMatches(parseIfMatch('"2"'), 3)).toThrow(PreconditionFailedError);
+    expect(() => ensureMatches(parseIfMatch('W/"3"'), 3)).toThrow(PreconditionFailedError);
+    expect(() => ensureMatches(parseIfMatch('"2"'), 3)).toThrow(
+      expect.objectContaining({ kind: 'precondition_failed', extensions: { currentETag: '"3"' } }),
+    );
+  });
+});
