@@ -2,6 +2,7 @@ import { type DynamicModule, Module, type ModuleMetadata } from '@nestjs/common'
 import { APP_FILTER, APP_GUARD } from '@nestjs/core';
 import { ThrottlerGuard, ThrottlerModule } from '@nestjs/throttler';
 import { AccessModule } from './access/access.module';
+import { AuditModule } from './audit/audit.module';
 import { PoliciesGuard } from './access/policies.guard';
 import { HealthModule } from './health/health.module';
 import { IdentityModule } from './identity/identity.module';
@@ -27,6 +28,7 @@ export class AppModule {
           throttlers: [{ ttl: environment.RATE_LIMIT_TTL_MS, limit: environment.RATE_LIMIT_MAX }],
         }),
         MetricsModule,
+        AuditModule,
         AccessModule,
         IdentityModule,
         HealthModule,

@@ -1,4 +1,5 @@
 import { Injectable, Logger } from '@nestjs/common';
+import { AuditRecorder } from '../audit/audit-recorder';
 import type { Principal } from './actor';
 import type { Action, SubjectType } from './policy';
 
@@ -14,11 +15,15 @@ export interface Denial {
 
 /**
  * The single place every access denial passes through — the guards and the
- * object checks in services — so each one can be recorded.
+ * object checks in services — so each one is logged and recorded in the audit
+ * trail (outcome `denied`), in its own transaction: the denied request's own
+ * transaction, if any, rolls back.
  */
 @Injectable()
 export class AccessDenials {
   private readonly logger = new Logger(AccessDenials.name);
+
+  constructor(private readonly audit: AuditRecorder) {}
 
   record(denial: Denial): void {
     this.logger.warn(
@@ -33,5 +38,14 @@ export class AccessDenials {
       },
       'access denied',
     );
+    this.audit
+      .recordStandalone({
+        actor: denial.principal,
+        action: 'access.denied',
+        outcome: 'denied',
+        resource: { type: denial.subjectType ?? 'Endpoint', id: denial.resourceId ?? null },
+        details: { status: denial.status, attemptedAction: denial.action ?? null, reason: denial.reason },
+      })
+      .catch((error: unknown) => this.logger.error({ event: 'access.denied.audit_failed', err: error }));
   }
 }

@@ -10,6 +10,7 @@ import {
   VersionColumn,
 } from 'typeorm';
 import type { Role } from '../../access/roles';
+import { encryptedText } from '../../platform/crypto/encrypted-text.transformer';
 import { bigintAsNumber } from '../../platform/database/column-transformers';
 import { Organization } from './organization.entity';
 
@@ -64,7 +65,7 @@ export class User {
   passwordChangedAt!: Date;
 
   /** TOTP secret, encrypted at rest; null until MFA setup starts. */
-  @Column({ type: 'text', nullable: true })
+  @Column({ type: 'text', nullable: true, transformer: encryptedText })
   mfaSecret!: string | null;
 
   @Column({ type: 'boolean', default: false })

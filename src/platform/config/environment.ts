@@ -12,6 +12,14 @@ import {
   validateSync,
   type ValidationError,
 } from 'class-validator';
+import {
+  containsDevelopmentKey,
+  DEVELOPMENT_ENCRYPTION_KEY_ID,
+  DEVELOPMENT_ENCRYPTION_KEYS,
+  KEY_ID_PATTERN,
+  KeyRing,
+  KeyRingError,
+} from '../crypto/key-ring';
 
 export enum NodeEnvironment {
   Development = 'development',
@@ -22,7 +30,7 @@ export enum NodeEnvironment {
 /** Committed so development just works; refused in production. */
 export const DEVELOPMENT_JWT_SECRET = 'development-only-jwt-secret-do-not-use-in-production';
 
-const SECRET_VARIABLES = new Set(['JWT_SECRET', 'DATABASE_URL']);
+const SECRET_VARIABLES = new Set(['JWT_SECRET', 'DATABASE_URL', 'ENCRYPTION_KEYS']);
 
 const toBoolean = ({ value }: { value: unknown }): unknown => {
   if (typeof value !== 'string') return value;
@@ -94,6 +102,14 @@ export class Environment {
   @IsString()
   @MinLength(32, { message: 'must be at least 32 characters' })
   JWT_SECRET = DEVELOPMENT_JWT_SECRET;
+
+  /** Field-encryption keys, `<id>:<base64 of 32 bytes>` comma-separated; older ones stay to decrypt old values. */
+  @IsString()
+  ENCRYPTION_KEYS = DEVELOPMENT_ENCRYPTION_KEYS;
+
+  /** The id, among ENCRYPTION_KEYS, of the key new values are encrypted with. */
+  @Matches(KEY_ID_PATTERN, { message: 'must be a key id of letters, digits, _ or - (1-32)' })
+  ENCRYPTION_KEY_ID = DEVELOPMENT_ENCRYPTION_KEY_ID;
 
   @Transform(toList)
   @IsString({ each: true })
@@ -167,7 +183,20 @@ function productionProblems(environment: Environment): string[] {
   if (!environment.DATABASE_URL) {
     problems.push('DATABASE_URL: must be set in production (the embedded database is for development)');
   }
+  if (containsDevelopmentKey(environment.ENCRYPTION_KEYS)) {
+    problems.push('ENCRYPTION_KEYS: must not contain the development key in production');
+  }
   return problems;
+}
+
+function keyRingProblems(environment: Environment): string[] {
+  try {
+    KeyRing.parse(environment.ENCRYPTION_KEYS, environment.ENCRYPTION_KEY_ID);
+    return [];
+  } catch (error) {
+    if (error instanceof KeyRingError) return [`ENCRYPTION_KEYS: ${error.message}`];
+    throw error;
+  }
 }
 
 /**
@@ -184,6 +213,7 @@ export function validateEnvironment(raw: Record<string, unknown>): Environment {
   );
   const environment = plainToInstance(Environment, relevant);
   const problems = validateSync(environment, { whitelist: false }).map(describe);
+  problems.push(...keyRingProblems(environment));
   problems.push(...productionProblems(environment));
   if (problems.length > 0) throw new InvalidEnvironmentError(problems);
   return environment;
