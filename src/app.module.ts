@@ -5,6 +5,8 @@ import { AccessModule } from './access/access.module';
 import { AuditModule } from './audit/audit.module';
 import { PoliciesGuard } from './access/policies.guard';
 import { HealthModule } from './health/health.module';
+import { authThrottler } from './identity/auth-rate-limit';
+import { AuthenticationGuard } from './identity/authentication.guard';
 import { IdentityModule } from './identity/identity.module';
 import { ConfigModule } from './platform/config/config.module';
 import { Environment } from './platform/config/environment';
@@ -25,7 +27,10 @@ export class AppModule {
         DatabaseModule,
         RequestContextModule,
         ThrottlerModule.forRoot({
-          throttlers: [{ ttl: environment.RATE_LIMIT_TTL_MS, limit: environment.RATE_LIMIT_MAX }],
+          throttlers: [
+            { ttl: environment.RATE_LIMIT_TTL_MS, limit: environment.RATE_LIMIT_MAX },
+            authThrottler(environment),
+          ],
         }),
         MetricsModule,
         AuditModule,
@@ -35,8 +40,9 @@ export class AppModule {
         ...extraModules,
       ],
       providers: [
-        // Guards run in this order: rate limit, then the access policy.
+        // Guards run in this order: rate limit, authentication, then the access policy.
         { provide: APP_GUARD, useClass: ThrottlerGuard },
+        { provide: APP_GUARD, useExisting: AuthenticationGuard },
         { provide: APP_GUARD, useExisting: PoliciesGuard },
         { provide: APP_FILTER, useClass: ProblemDetailsFilter },
       ],

@@ -1,12 +1,51 @@
 import { Module } from '@nestjs/common';
+import { JwtModule } from '@nestjs/jwt';
+import { PassportModule } from '@nestjs/passport';
 import { TypeOrmModule } from '@nestjs/typeorm';
+import { Environment } from '../platform/config/environment';
+import { AccountLockout } from './account-lockout.service';
+import { AuthController } from './auth.controller';
+import { AuthService } from './auth.service';
+import { AuthenticationGuard } from './authentication.guard';
+import { BootstrapService } from './bootstrap.service';
 import { ApiKey } from './entities/api-key.entity';
 import { Organization } from './entities/organization.entity';
 import { RecoveryCode } from './entities/recovery-code.entity';
 import { RefreshToken } from './entities/refresh-token.entity';
 import { User } from './entities/user.entity';
+import { PasswordsService } from './passwords.service';
+import { ACCESS_TOKEN_ALGORITHM, JwtStrategy } from './strategies/jwt.strategy';
+import { TokensService } from './tokens.service';
+import { UserAccounts } from './user-accounts.service';
 
 @Module({
-  imports: [TypeOrmModule.forFeature([Organization, User, RefreshToken, ApiKey, RecoveryCode])],
+  imports: [
+    TypeOrmModule.forFeature([Organization, User, RefreshToken, ApiKey, RecoveryCode]),
+    PassportModule,
+    JwtModule.registerAsync({
+      inject: [Environment],
+      useFactory: (environment: Environment) => ({
+        secret: environment.JWT_SECRET,
+        signOptions: {
+          algorithm: ACCESS_TOKEN_ALGORITHM,
+          issuer: environment.JWT_ISSUER,
+          audience: environment.JWT_AUDIENCE,
+          expiresIn: environment.ACCESS_TOKEN_TTL_SECONDS,
+        },
+      }),
+    }),
+  ],
+  controllers: [AuthController],
+  providers: [
+    AuthService,
+    AccountLockout,
+    PasswordsService,
+    TokensService,
+    UserAccounts,
+    JwtStrategy,
+    AuthenticationGuard,
+    BootstrapService,
+  ],
+  exports: [AuthenticationGuard, PasswordsService, TokensService, UserAccounts],
 })
 export class IdentityModule {}

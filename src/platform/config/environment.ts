@@ -1,5 +1,6 @@
 import { plainToInstance, Transform } from 'class-transformer';
 import {
+  IsEmail,
   IsEnum,
   IsIn,
   IsInt,
@@ -30,7 +31,7 @@ export enum NodeEnvironment {
 /** Committed so development just works; refused in production. */
 export const DEVELOPMENT_JWT_SECRET = 'development-only-jwt-secret-do-not-use-in-production';
 
-const SECRET_VARIABLES = new Set(['JWT_SECRET', 'DATABASE_URL', 'ENCRYPTION_KEYS']);
+const SECRET_VARIABLES = new Set(['JWT_SECRET', 'DATABASE_URL', 'ENCRYPTION_KEYS', 'ADMIN_PASSWORD', 'DEMO_PASSWORD']);
 
 const toBoolean = ({ value }: { value: unknown }): unknown => {
   if (typeof value !== 'string') return value;
@@ -155,6 +156,65 @@ export class Environment {
   @IsInt()
   @Min(0)
   SHUTDOWN_TIMEOUT_MS = 10_000;
+
+  @IsString()
+  @MinLength(1)
+  JWT_ISSUER = 'b2b-commerce';
+
+  @IsString()
+  @MinLength(1)
+  JWT_AUDIENCE = 'b2b-commerce-api';
+
+  @Transform(toInteger)
+  @IsInt()
+  @Min(10)
+  @Max(24 * 3600)
+  ACCESS_TOKEN_TTL_SECONDS = 900;
+
+  @Transform(toInteger)
+  @IsInt()
+  @Min(60)
+  REFRESH_TOKEN_TTL_SECONDS = 30 * 24 * 3600;
+
+  @Transform(toInteger)
+  @IsInt()
+  @Min(1)
+  LOGIN_MAX_FAILURES = 5;
+
+  @Transform(toInteger)
+  @IsInt()
+  @Min(1)
+  LOGIN_LOCKOUT_SECONDS = 900;
+
+  /** Requests per client IP to the auth endpoints per RATE_LIMIT_TTL_MS window (stricter than RATE_LIMIT_MAX). */
+  @Transform(toInteger)
+  @IsInt()
+  @Min(1)
+  AUTH_RATE_LIMIT_MAX = 20;
+
+  @Transform(toBoolean)
+  @IsIn([true, false], { message: 'must be true or false' })
+  SIGNUP_ENABLED = true;
+
+  /** The first admin, created on an empty users table. */
+  @IsOptional()
+  @IsEmail({}, { message: 'must be an email address' })
+  ADMIN_EMAIL?: string;
+
+  @IsOptional()
+  @IsString()
+  ADMIN_PASSWORD?: string;
+
+  /** Demo customer organization and users at start-up; unset: on in development only. Never in production. */
+  @IsOptional()
+  @Transform(toBoolean)
+  @IsIn([true, false], { message: 'must be true or false' })
+  DEMO_SEED?: boolean;
+
+  /** Password of the demo users; unset: generated and logged once. */
+  @IsOptional()
+  @IsString()
+  DEMO_PASSWORD?: string;
 
   get isProduction(): boolean {
     return this.NODE_ENV === NodeEnvironment.Production;

@@ -1,0 +1,28 @@
+import { IsEmail, IsNotEmpty, IsString, MaxLength } from 'class-validator';
+import { PASSWORD_MAX_LENGTH } from '../password-policy';
+
+export class RegisterDto {
+  /** The new customer organization. */
+  @IsString()
+  @IsNotEmpty()
+  @MaxLength(200)
+  organizationName!: string;
+
+  /** Its first user, who becomes its org_admin. */
+  @IsEmail()
+  @MaxLength(254)
+  email!: string;
+
+  @IsString()
+  @IsNotEmpty()
+  @MaxLength(200)
+  displayName!: string;
+
+  /**
+   * 15 to 256 characters, no composition rules; refused when common, easy to
+   * guess or built from the email, the organization name or the service name.
+   */
+  @IsString()
+  @MaxLength(PASSWORD_MAX_LENGTH)
+  password!: string;
+}
