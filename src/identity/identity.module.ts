@@ -4,6 +4,8 @@ import { PassportModule } from '@nestjs/passport';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { Environment } from '../platform/config/environment';
 import { AccountLockout } from './account-lockout.service';
+import { ApiKeysController } from './api-keys.controller';
+import { ApiKeysService } from './api-keys.service';
 import { AuthController } from './auth.controller';
 import { AuthService } from './auth.service';
 import { AuthenticationGuard } from './authentication.guard';
@@ -13,10 +15,14 @@ import { Organization } from './entities/organization.entity';
 import { RecoveryCode } from './entities/recovery-code.entity';
 import { RefreshToken } from './entities/refresh-token.entity';
 import { User } from './entities/user.entity';
+import { OrganizationsController } from './organizations.controller';
+import { OrganizationsService } from './organizations.service';
 import { PasswordsService } from './passwords.service';
 import { ACCESS_TOKEN_ALGORITHM, JwtStrategy } from './strategies/jwt.strategy';
 import { TokensService } from './tokens.service';
 import { UserAccounts } from './user-accounts.service';
+import { UsersController } from './users.controller';
+import { UsersService } from './users.service';
 
 @Module({
   imports: [
@@ -35,8 +41,11 @@ import { UserAccounts } from './user-accounts.service';
       }),
     }),
   ],
-  controllers: [AuthController],
+  controllers: [ApiKeysController, AuthController, OrganizationsController, UsersController],
   providers: [
+    ApiKeysService,
+    OrganizationsService,
+    UsersService,
     AuthService,
     AccountLockout,
     PasswordsService,

@@ -1,0 +1,49 @@
+import { Body, Controller, Delete, Get, HttpCode, HttpStatus, Param, ParseUUIDPipe, Post, Query } from '@nestjs/common';
+import { ApiOperation, ApiTags } from '@nestjs/swagger';
+import type { Actor } from '../access/actor';
+import { Authorize } from '../access/authorize.decorator';
+import { CurrentActor } from '../access/principal.decorator';
+import { ApiProblemResponses } from '../platform/errors/api-problem-responses.decorator';
+import { PageQueryDto } from '../platform/http/page-query.dto';
+import { ApiKeysService } from './api-keys.service';
+import { ApiKeyPageDto, CreatedApiKeyDto } from './dto/api-key.dto';
+import { CreateApiKeyDto } from './dto/create-api-key.dto';
+
+@ApiTags('api-keys')
+@Controller('api-keys')
+export class ApiKeysController {
+  constructor(private readonly apiKeys: ApiKeysService) {}
+
+  @Get()
+  @Authorize('read', 'ApiKey')
+  @ApiOperation({
+    summary: 'List API keys: your own; an org_admin sees every key of its organization',
+    description: 'Keys are listed by prefix; the secret is never shown again after creation.',
+  })
+  @ApiProblemResponses(400)
+  list(@CurrentActor() actor: Actor, @Query() query: PageQueryDto): Promise<ApiKeyPageDto> {
+    return this.apiKeys.list(actor, query);
+  }
+
+  @Post()
+  @Authorize('create', 'ApiKey')
+  @ApiOperation({
+    summary: 'Create an API key acting for you with some of your roles; the key is in this response only',
+    description:
+      'Send it as `X-API-Key`. Roles you do not hold, or a request authenticated by an API key: 403. ' +
+      'An expiry in the past: 400.',
+  })
+  @ApiProblemResponses(400)
+  create(@CurrentActor() actor: Actor, @Body() input: CreateApiKeyDto): Promise<CreatedApiKeyDto> {
+    return this.apiKeys.create(actor, input);
+  }
+
+  @Delete(':id')
+  @Authorize('archive', 'ApiKey')
+  @HttpCode(HttpStatus.NO_CONTENT)
+  @ApiOperation({ summary: 'Revoke an API key: it stops working at once (idempotent)' })
+  @ApiProblemResponses(400, 404)
+  async revoke(@CurrentActor() actor: Actor, @Param('id', ParseUUIDPipe) id: string): Promise<void> {
+    await this.apiKeys.revoke(actor, id);
+  }
+}

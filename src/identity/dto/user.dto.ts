@@ -1,0 +1,28 @@
+import { ApiProperty } from '@nestjs/swagger';
+import { ROLES, type Role } from '../../access/roles';
+import { PageOf } from '../../platform/http/page.dto';
+
+export class UserDto {
+  id!: string;
+  email!: string;
+  displayName!: string;
+
+  @ApiProperty({ enum: ROLES, isArray: true })
+  roles!: Role[];
+
+  /** The customer organization; null for operator staff. */
+  organizationId!: string | null;
+
+  /** A disabled user can neither sign in nor use tokens or API keys issued before. */
+  disabled!: boolean;
+  disabledAt!: Date | null;
+
+  mfaEnabled!: boolean;
+  createdAt!: Date;
+  updatedAt!: Date;
+
+  /** Increases with every change; sent as the ETag, expected back in If-Match. */
+  version!: number;
+}
+
+export class UserPageDto extends PageOf(UserDto) {}

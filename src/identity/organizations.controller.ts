@@ -1,0 +1,59 @@
+import { Body, Controller, Get, Param, ParseUUIDPipe, Patch, Post, Query } from '@nestjs/common';
+import { ApiOperation, ApiTags } from '@nestjs/swagger';
+import type { Actor } from '../access/actor';
+import { Authorize } from '../access/authorize.decorator';
+import { CurrentActor } from '../access/principal.decorator';
+import { ApiProblemResponses } from '../platform/errors/api-problem-responses.decorator';
+import type { IfMatch } from '../platform/http/etag';
+import { AcceptsIfMatch, IfMatchHeader, ReturnsETag } from '../platform/http/etag.decorator';
+import { PageQueryDto } from '../platform/http/page-query.dto';
+import { CreateOrganizationDto } from './dto/create-organization.dto';
+import { OrganizationDto, OrganizationPageDto } from './dto/organization.dto';
+import { UpdateOrganizationDto } from './dto/update-organization.dto';
+import { OrganizationsService } from './organizations.service';
+
+@ApiTags('organizations')
+@Controller('organizations')
+export class OrganizationsController {
+  constructor(private readonly organizations: OrganizationsService) {}
+
+  @Get()
+  @Authorize('read', 'Organization')
+  @ApiOperation({ summary: 'List organizations: all for admins and auditors, your own for customers' })
+  @ApiProblemResponses(400)
+  list(@CurrentActor() actor: Actor, @Query() query: PageQueryDto): Promise<OrganizationPageDto> {
+    return this.organizations.list(actor, query);
+  }
+
+  @Post()
+  @Authorize('create', 'Organization')
+  @ApiOperation({ summary: 'Create a customer organization (admin)' })
+  @ApiProblemResponses(400)
+  create(@CurrentActor() actor: Actor, @Body() input: CreateOrganizationDto): Promise<OrganizationDto> {
+    return this.organizations.create(actor, input);
+  }
+
+  @Get(':id')
+  @Authorize('read', 'Organization')
+  @ReturnsETag(OrganizationDto)
+  @ApiOperation({ summary: 'Get an organization; another organization is 404 to customers' })
+  @ApiProblemResponses(400, 404)
+  get(@CurrentActor() actor: Actor, @Param('id', ParseUUIDPipe) id: string): Promise<OrganizationDto> {
+    return this.organizations.get(actor, id);
+  }
+
+  @Patch(':id')
+  @Authorize('update', 'Organization')
+  @ReturnsETag(OrganizationDto)
+  @AcceptsIfMatch()
+  @ApiOperation({ summary: 'Rename an organization (admin); with If-Match, only if unchanged since read' })
+  @ApiProblemResponses(400, 404)
+  update(
+    @CurrentActor() actor: Actor,
+    @Param('id', ParseUUIDPipe) id: string,
+    @Body() input: UpdateOrganizationDto,
+    @IfMatchHeader() ifMatch: IfMatch,
+  ): Promise<OrganizationDto> {
+    return this.organizations.update(actor, id, input, ifMatch);
+  }
+}

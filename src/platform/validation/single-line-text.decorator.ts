@@ -1,0 +1,19 @@
+import { applyDecorators } from '@nestjs/common';
+import { ApiProperty } from '@nestjs/swagger';
+import { IsString, Matches, MaxLength } from 'class-validator';
+
+/**
+ * Printable, single-line text that is not blank: a name, a label. Refuses
+ * control characters (NUL, which PostgreSQL text cannot store, line breaks
+ * that would forge log lines) and lone surrogates (not valid Unicode).
+ */
+const SINGLE_LINE_TEXT = /^(?=.*\S)[^\p{Cc}\p{Cs}\u2028\u2029]+$/u;
+
+export function SingleLineText(maxLength: number) {
+  return applyDecorators(
+    ApiProperty({ minLength: 1, maxLength }),
+    IsString(),
+    MaxLength(maxLength),
+    Matches(SINGLE_LINE_TEXT, { message: '$property must be one line of printable text, not blank' }),
+  );
+}
