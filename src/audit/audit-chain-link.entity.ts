@@ -25,6 +25,10 @@ export class AuditChainLink {
   @Column({ type: 'text' })
   hash!: string;
 
+  /** HMAC-SHA256 of `seq:hash` under a key derived from the audit signing key (see AuditSigningKey#linkMac). */
+  @Column({ type: 'text' })
+  mac!: string;
+
   /** Transaction-id horizon of the sealing batch: every event written below it is sealed at or before this link. */
   @Column({ type: 'bigint', transformer: bigintAsNumber })
   horizon!: number;

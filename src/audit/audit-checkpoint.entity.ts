@@ -1,4 +1,4 @@
-import { Column, Entity, PrimaryColumn } from 'typeorm';
+import { Column, Entity, Index, PrimaryGeneratedColumn } from 'typeorm';
 import { bigintAsNumber } from '../platform/database/column-transformers';
 
 /**
@@ -8,7 +8,11 @@ import { bigintAsNumber } from '../platform/database/column-transformers';
  */
 @Entity({ name: 'audit_checkpoints' })
 export class AuditCheckpoint {
-  @PrimaryColumn({ type: 'bigint', transformer: bigintAsNumber })
+  @PrimaryGeneratedColumn('uuid')
+  id!: string;
+
+  @Index('audit_checkpoints_seq_unique', { unique: true })
+  @Column({ type: 'bigint', transformer: bigintAsNumber })
   seq!: number;
 
   @Column({ type: 'text' })

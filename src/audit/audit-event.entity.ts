@@ -1,5 +1,6 @@
 import { Check, Column, Entity, Index, PrimaryColumn } from 'typeorm';
 import { bigintAsNumber } from '../platform/database/column-transformers';
+import type { AuditChainLink } from './audit-chain-link.entity';
 
 export const AUDIT_OUTCOMES = ['success', 'denied', 'failure'] as const;
 export type AuditOutcome = (typeof AUDIT_OUTCOMES)[number];
@@ -87,4 +88,7 @@ export class AuditEvent {
   /** Context that is not a field change: a denial's status and reason, a failure's cause. */
   @Column({ type: 'jsonb', nullable: true })
   details!: Record<string, unknown> | null;
+
+  /** Its place in the chain, when read joined with it (not a column). */
+  link?: AuditChainLink | null;
 }

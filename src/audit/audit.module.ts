@@ -1,17 +1,42 @@
 import { Global, Module } from '@nestjs/common';
 import { APP_INTERCEPTOR } from '@nestjs/core';
 import { TypeOrmModule } from '@nestjs/typeorm';
+import { Environment } from '../platform/config/environment';
 import { AuditChainLink } from './audit-chain-link.entity';
+import { AuditChainService } from './audit-chain.service';
 import { AuditCheckpoint } from './audit-checkpoint.entity';
 import { AuditEvent } from './audit-event.entity';
+import { AuditEventsController } from './audit-events.controller';
+import { AuditEventsService } from './audit-events.service';
 import { AuditRecorder } from './audit-recorder';
 import { AuditScopeInterceptor } from './audit-scope.interceptor';
+import { AuditSealer } from './audit-sealer';
+import { AuditSigningKey } from './audit-signing-key';
+import { AuditTrailController } from './audit-trail.controller';
+
+function signingKey(environment: Environment): AuditSigningKey {
+  if (!environment.AUDIT_SIGNING_KEY) return AuditSigningKey.persistedIn(environment.DATA_DIR);
+  try {
+    return AuditSigningKey.parse(environment.AUDIT_SIGNING_KEY);
+  } catch {
+    // The parser's message could quote the key: say only what is wrong.
+    throw new Error('AUDIT_SIGNING_KEY is not an Ed25519 private key (PKCS#8 PEM or its base64)');
+  }
+}
 
 /** The audit trail. Global: every module records into it through `AuditRecorder`. */
 @Global()
 @Module({
   imports: [TypeOrmModule.forFeature([AuditEvent, AuditChainLink, AuditCheckpoint])],
-  providers: [AuditRecorder, { provide: APP_INTERCEPTOR, useClass: AuditScopeInterceptor }],
+  controllers: [AuditEventsController, AuditTrailController],
+  providers: [
+    AuditRecorder,
+    AuditSealer,
+    AuditChainService,
+    AuditEventsService,
+    { provide: AuditSigningKey, inject: [Environment], useFactory: signingKey },
+    { provide: APP_INTERCEPTOR, useClass: AuditScopeInterceptor },
+  ],
   exports: [AuditRecorder],
 })
 export class AuditModule {}

@@ -31,7 +31,14 @@ export enum NodeEnvironment {
 /** Committed so development just works; refused in production. */
 export const DEVELOPMENT_JWT_SECRET = 'development-only-jwt-secret-do-not-use-in-production';
 
-const SECRET_VARIABLES = new Set(['JWT_SECRET', 'DATABASE_URL', 'ENCRYPTION_KEYS', 'ADMIN_PASSWORD', 'DEMO_PASSWORD']);
+const SECRET_VARIABLES = new Set([
+  'AUDIT_SIGNING_KEY',
+  'JWT_SECRET',
+  'DATABASE_URL',
+  'ENCRYPTION_KEYS',
+  'ADMIN_PASSWORD',
+  'DEMO_PASSWORD',
+]);
 
 const toBoolean = ({ value }: { value: unknown }): unknown => {
   if (typeof value !== 'string') return value;
@@ -103,6 +110,33 @@ export class Environment {
   @IsString()
   @MinLength(32, { message: 'must be at least 32 characters' })
   JWT_SECRET = DEVELOPMENT_JWT_SECRET;
+
+  /**
+   * Ed25519 private key (PKCS#8 PEM, or its base64) signing audit checkpoints. Unset outside
+   * production: generated once and kept in DATA_DIR.
+   */
+  @IsOptional()
+  @IsString()
+  AUDIT_SIGNING_KEY?: string;
+
+  /** A signed checkpoint after this many new audit events... */
+  @Transform(toInteger)
+  @IsInt()
+  @Min(1)
+  AUDIT_CHECKPOINT_EVERY_EVENTS = 1_000;
+
+  /** ...or after this long (ms) with new events, whichever comes first. */
+  @Transform(toInteger)
+  @IsInt()
+  @Min(100)
+  AUDIT_CHECKPOINT_INTERVAL_MS = 60_000;
+
+  /** How often (ms) committed audit events are appended to the hash chain. */
+  @Transform(toInteger)
+  @IsInt()
+  @Min(10)
+  @Max(60_000)
+  AUDIT_SEAL_INTERVAL_MS = 200;
 
   /** Field-encryption keys, `<id>:<base64 of 32 bytes>` comma-separated; older ones stay to decrypt old values. */
   @IsString()
@@ -242,6 +276,9 @@ function productionProblems(environment: Environment): string[] {
   }
   if (!environment.DATABASE_URL) {
     problems.push('DATABASE_URL: must be set in production (the embedded database is for development)');
+  }
+  if (!environment.AUDIT_SIGNING_KEY) {
+    problems.push('AUDIT_SIGNING_KEY: must be set in production (an Ed25519 private key, PKCS#8 PEM or its base64)');
   }
   if (containsDevelopmentKey(environment.ENCRYPTION_KEYS)) {
     problems.push('ENCRYPTION_KEYS: must not contain the development key in production');

@@ -1,0 +1,94 @@
+import { Injectable } from '@nestjs/common';
+import { InjectRepository } from '@nestjs/typeorm';
+import { Between, MoreThanOrEqual, type Repository } from 'typeorm';
+import { InvalidRequestError } from '../platform/errors/invalid-request.error';
+import { findPage, mapPage, type Page, type PageRequest } from '../platform/http/keyset-pagination';
+import { ChainVerifier, type ChainVerification, GENESIS_HASH, type SignedCheckpoint } from './audit-chain';
+import { AuditChainLink } from './audit-chain-link.entity';
+import { AuditCheckpoint } from './audit-checkpoint.entity';
+import { toAuditRecord } from './audit-record.mapper';
+import { AuditSigningKey } from './audit-signing-key';
+
+/** Links read per query while walking the chain: memory stays flat however long it is. */
+export const CHAIN_READ_BATCH = 2_000;
+
+/** Reads the chain for auditors: verification, signed checkpoints, the public key. */
+@Injectable()
+export class AuditChainService {
+  constructor(
+    @InjectRepository(AuditChainLink) private readonly links: Repository<AuditChainLink>,
+    @InjectRepository(AuditCheckpoint) private readonly checkpoints: Repository<AuditCheckpoint>,
+    private readonly signingKey: AuditSigningKey,
+  ) {}
+
+  /**
+   * Recomputes the chain over `[from, to]` (default: all of it) against the
+   * events as stored now and the signed checkpoints, naming the first seq
+   * that fails. Events not yet sealed are not part of the chain yet.
+   */
+  async verify(range: { from?: number; to?: number }): Promise<ChainVerification> {
+    const from = range.from ?? 1;
+    if (range.to !== undefined && range.to < from) {
+      throw new InvalidRequestError([{ field: 'to', message: 'to must not be less than from' }]);
+    }
+    const headSeq = (await this.headSeq()) ?? 0;
+    const to = Math.min(range.to ?? headSeq, headSeq);
+    const anchor = from === 1 ? GENESIS_HASH : ((await this.links.findOneBy({ seq: from - 1 }))?.hash ?? null);
+    const verifier = new ChainVerifier(
+      (checkpoint) => this.signingKey.publicKey.verifies(checkpoint),
+      { seq: from, prevHash: anchor },
+      (seq, hash, mac) => this.signingKey.verifiesLinkMac(seq, hash, mac),
+    );
+
+    const checkpoints = await this.checkpoints.find({ where: { seq: Between(from, to) }, order: { seq: 'ASC' } });
+    for (const checkpoint of checkpoints) verifier.addCheckpoint(toSignedCheckpoint(checkpoint));
+
+    for (let next = from; next <= to && !verifier.failed; next += CHAIN_READ_BATCH) {
+      const batch = await this.links
+        .createQueryBuilder('link')
+        .leftJoinAndSelect('link.event', 'event')
+        .where('link.seq BETWEEN :first AND :last', { first: next, last: Math.min(next + CHAIN_READ_BATCH - 1, to) })
+        .orderBy('link.seq')
+        .getMany();
+      for (const link of batch) {
+        verifier.addRecord(link.event ? toAuditRecord(link.event, link) : { seq: link.seq, missing: true }, link.mac);
+      }
+    }
+    verifier.expectEnd(to);
+    if (range.to === undefined && !verifier.failed) {
+      // Events cut off the end, and their checkpoints left behind: the chain is shorter than signed.
+      const beyond = await this.checkpoints.findOne({ where: { seq: MoreThanOrEqual(to + 1) }, order: { seq: 'ASC' } });
+      if (beyond) verifier.reportFault(to + 1, `events missing: a signed checkpoint covers seq ${beyond.seq}`);
+    }
+    return verifier.result();
+  }
+
+  /** Signed checkpoints, newest first. */
+  async listCheckpoints(request: PageRequest): Promise<Page<SignedCheckpoint>> {
+    const page = await findPage(this.checkpoints.createQueryBuilder('checkpoint'), request, {
+      property: 'seq',
+      direction: 'DESC',
+    });
+    return mapPage(page, toSignedCheckpoint);
+  }
+
+  publicKey(): { algorithm: string; keyId: string; publicKeyPem: string } {
+    const { keyId, pem } = this.signingKey.publicKey;
+    return { algorithm: 'Ed25519', keyId, publicKeyPem: pem };
+  }
+
+  private async headSeq(): Promise<number | null> {
+    const [head] = await this.links.find({ select: { seq: true }, order: { seq: 'DESC' }, take: 1 });
+    return head?.seq ?? null;
+  }
+}
+
+export function toSignedCheckpoint(checkpoint: AuditCheckpoint): SignedCheckpoint {
+  return {
+    seq: checkpoint.seq,
+    hash: checkpoint.hash,
+    signedAt: checkpoint.signedAt.toISOString(),
+    keyId: checkpoint.keyId,
+    signature: checkpoint.signature,
+  };
+}
