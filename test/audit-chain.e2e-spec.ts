@@ -89,7 +89,7 @@ describe('Audit chain: sealing, verification, signed checkpoints, offline verifi
       expect(publicKey.verifies(checkpoint)).toBe(true);
       expect(publicKey.verifies({ ...checkpoint, hash: '0'.repeat(64) })).toBe(false);
     }
-    const seqs = page.body.items.map((checkpoint: { seq: number }) => checkpoint.seq);
+    const seqs = (page.body.items as { seq: number }[]).map((checkpoint) => checkpoint.seq);
     expect(seqs).toEqual([...seqs].sort((a, b) => b - a));
   });
 
