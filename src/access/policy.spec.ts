@@ -124,8 +124,10 @@ function expectedFor(scope: Scope, action: Action, relation: Relation, caller: C
 const CALLERS: Caller[] = [...ROLES, 'anonymous'];
 
 /** An object CASL checks as `subjectType`, as Authorization does with a loaded entity. */
-const tagged = (subjectType: SubjectType, fields: object): Record<PropertyKey, unknown> =>
-  subject(subjectType, { ...fields });
+function tagged(subjectType: SubjectType, fields: object) {
+  const object: Record<PropertyKey, unknown> = { ...fields };
+  return subject(subjectType, object);
+}
 
 describe('the access policy against API.md’s role matrix', () => {
   describe.each(MATRIX)('$row', ({ checks, scopes }) => {
