@@ -15,7 +15,7 @@ const API_KEY_HEADER = 'x-api-key';
  * A credential that does not verify: 401, on public routes too.
  */
 @Injectable()
-export class AuthenticationGuard extends AuthGuard(['jwt']) {
+export class AuthenticationGuard extends AuthGuard(['jwt', 'api-key']) {
   constructor(private readonly denials: AccessDenials) {
     super();
   }

@@ -18,6 +18,7 @@ import { User } from './entities/user.entity';
 import { OrganizationsController } from './organizations.controller';
 import { OrganizationsService } from './organizations.service';
 import { PasswordsService } from './passwords.service';
+import { ApiKeyStrategy } from './strategies/api-key.strategy';
 import { ACCESS_TOKEN_ALGORITHM, JwtStrategy } from './strategies/jwt.strategy';
 import { TokensService } from './tokens.service';
 import { UserAccounts } from './user-accounts.service';
@@ -52,6 +53,7 @@ import { UsersService } from './users.service';
     TokensService,
     UserAccounts,
     JwtStrategy,
+    ApiKeyStrategy,
     AuthenticationGuard,
     BootstrapService,
   ],

@@ -6,8 +6,17 @@ import * as english from '@zxcvbn-ts/language-en';
 export const PASSWORD_MIN_LENGTH = 15;
 /** Generous; longer input is refused, never truncated. */
 export const PASSWORD_MAX_LENGTH = 256;
-/** zxcvbn score 0-4; 3 means "safely unguessable" (about 10^8 guesses or more). */
+/** zxcvbn score 0-4; 3: about 10^8 guesses or more, 4: 10^10 or more. */
 const MIN_SCORE = 3;
+/** A password leaning on context words must be strong even so. */
+const MIN_SCORE_WITH_CONTEXT = 4;
+/**
+ * zxcvbn's cost grows fast with length and l33t variants (seconds for a
+ * crafted 256 characters): it rates the first 64 characters, with few l33t
+ * combinations and no Levenshtein pass, some tens of milliseconds at worst.
+ * A longer password is at least as strong as its first 64 characters.
+ */
+const ESTIMATOR_LIMITS = { maxLength: 64, l33tMaxSubstitutions: 10, useLevenshteinDistance: false };
 
 /** What a password must not be built from: the account's email, its organization, the service's name. */
 export interface PasswordContext {
@@ -24,7 +33,7 @@ function zxcvbn(): ZxcvbnFactory {
     dictionary: { ...common.dictionary, ...english.dictionary },
     graphs: common.adjacencyGraphs,
     translations: english.translations,
-    useLevenshteinDistance: true,
+    ...ESTIMATOR_LIMITS,
   });
   return estimator;
 }
@@ -52,10 +61,10 @@ export function passwordWeakness(password: string, context: PasswordContext): st
   if (length > PASSWORD_MAX_LENGTH) return `must be at most ${PASSWORD_MAX_LENGTH} characters long`;
 
   const result = zxcvbn().check(password, contextWords(context));
-  if (result.score >= MIN_SCORE) return null;
   const usesContext = result.sequence.some(
     (match) => 'dictionaryName' in match && match.dictionaryName === 'userInputs',
   );
+  if (result.score >= (usesContext ? MIN_SCORE_WITH_CONTEXT : MIN_SCORE)) return null;
   if (usesContext) return 'is too close to your email, your organization or the name of this service';
   const warning = result.feedback.warning;
   return warning ? `is too easy to guess (${warning.replace(/\.$/, '').toLowerCase()})` : 'is too easy to guess';

@@ -33,13 +33,10 @@ export class PasswordsService {
     return argon2.hash(password, ARGON2_OPTIONS);
   }
 
-  /** False for a wrong password and for a hash that is not argon2 (never throws on bad input). */
+  /** False for a wrong password and for a stored value that is not an argon2 hash; a real fault throws. */
   async verify(passwordHash: string, password: string): Promise<boolean> {
-    try {
-      return await argon2.verify(passwordHash, password);
-    } catch {
-      return false;
-    }
+    if (!passwordHash.startsWith('$argon2')) return false;
+    return argon2.verify(passwordHash, password);
   }
 
   /** Spends the time of one verification and fails: the unknown-account path of a login. */

@@ -81,7 +81,7 @@ export class TokensService {
       .where('token_hash = :hash AND spent_at IS NULL AND revoked_at IS NULL AND expires_at > now()', {
         hash: refreshTokenHash(token),
       })
-      .returning(['user_id', 'family_id'])
+      .returning('user_id, family_id')
       .execute();
     return familyOf(result.raw);
   }
