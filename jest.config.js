@@ -26,7 +26,9 @@ module.exports = {
     ],
     '^.+\\.m?js$': ['@swc/jest', { module: { type: 'commonjs' } }],
   },
-  transformIgnorePatterns: ['/node_modules/(?!(@nestjs|uid|load-esm|file-type|content-disposition|canonicalize)/)'],
+  transformIgnorePatterns: [
+    '/node_modules/(?!(@nestjs|uid|load-esm|file-type|content-disposition|@otplib|@scure|@noble|canonicalize)/)',
+  ],
   setupFiles: ['<rootDir>/test/support/environment.ts'],
   globalSetup: '<rootDir>/test/support/global-setup.ts',
   globalTeardown: '<rootDir>/test/support/global-teardown.ts',

@@ -15,9 +15,14 @@ import { Organization } from './entities/organization.entity';
 import { RecoveryCode } from './entities/recovery-code.entity';
 import { RefreshToken } from './entities/refresh-token.entity';
 import { User } from './entities/user.entity';
+import { MeCredentialsController } from './me-credentials.controller';
+import { MeController } from './me.controller';
+import { MeService } from './me.service';
+import { MfaService } from './mfa.service';
 import { OrganizationsController } from './organizations.controller';
 import { OrganizationsService } from './organizations.service';
 import { PasswordsService } from './passwords.service';
+import { Reauthentication } from './reauthentication.service';
 import { ApiKeyStrategy } from './strategies/api-key.strategy';
 import { ACCESS_TOKEN_ALGORITHM, JwtStrategy } from './strategies/jwt.strategy';
 import { TokensService } from './tokens.service';
@@ -42,7 +47,14 @@ import { UsersService } from './users.service';
       }),
     }),
   ],
-  controllers: [ApiKeysController, AuthController, OrganizationsController, UsersController],
+  controllers: [
+    ApiKeysController,
+    AuthController,
+    MeController,
+    MeCredentialsController,
+    OrganizationsController,
+    UsersController,
+  ],
   providers: [
     ApiKeysService,
     OrganizationsService,
@@ -56,6 +68,9 @@ import { UsersService } from './users.service';
     ApiKeyStrategy,
     AuthenticationGuard,
     BootstrapService,
+    MeService,
+    MfaService,
+    Reauthentication,
   ],
   exports: [AuthenticationGuard, PasswordsService, TokensService, UserAccounts],
 })

@@ -146,6 +146,11 @@ export class Environment {
   @Matches(KEY_ID_PATTERN, { message: 'must be a key id of letters, digits, _ or - (1-32)' })
   ENCRYPTION_KEY_ID = DEVELOPMENT_ENCRYPTION_KEY_ID;
 
+  /** Shown by authenticator apps next to the account (the issuer of TOTP otpauth:// URIs). */
+  @IsString()
+  @Matches(/^[^:]{1,64}$/, { message: 'must be 1-64 characters without a colon' })
+  MFA_ISSUER = 'B2B Commerce';
+
   @Transform(toList)
   @IsString({ each: true })
   @Matches(/^https?:\/\/[^/\s]+$/, {
