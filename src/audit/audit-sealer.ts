@@ -1,22 +1,22 @@
 import { type BeforeApplicationShutdown, Injectable, Logger, type OnApplicationBootstrap } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource, type EntityManager } from 'typeorm';
+import { InjectRepository } from '@nestjs/typeorm';
+import { QueryFailedError, type Repository } from 'typeorm';
 import { Environment } from '../platform/config/environment';
-import { GENESIS_HASH, recordHash } from './audit-chain';
+import { GENESIS_HASH, recordHash, type SignedCheckpoint } from './audit-chain';
 import { AuditChainLink } from './audit-chain-link.entity';
 import { AuditCheckpoint } from './audit-checkpoint.entity';
 import { AuditEvent } from './audit-event.entity';
 import { toAuditRecord } from './audit-record.mapper';
 import { AuditSigningKey } from './audit-signing-key';
 
-/** Events sealed per transaction; a backlog is sealed in several. */
+/** Events sealed per append (6 parameters each: one statement stays under PostgreSQL's 65535). */
 const BATCH_SIZE = 2_000;
-/** Rows per INSERT statement (5 parameters each, well under PostgreSQL's 65535). */
-const INSERT_CHUNK = 1_000;
-/** Only one sealer appends at a time, across replicas; the others skip their turn. */
-const SEAL_LOCK_KEY = 0x61756469_74; // "audit"
+/** Appends lost to another sealer (another replica) in a row before `sealPending` gives up. */
+const MAX_CONFLICTS = 50;
+const UNIQUE_VIOLATION = '23505';
 
 type Head = Pick<AuditChainLink, 'seq' | 'hash' | 'mac' | 'horizon'>;
+type NewLink = Pick<AuditChainLink, 'seq' | 'eventId' | 'prevHash' | 'hash' | 'mac' | 'horizon'>;
 
 /**
  * Appends committed events to the hash chain, after their transactions, so
@@ -26,9 +26,15 @@ type Head = Pick<AuditChainLink, 'seq' | 'hash' | 'mac' | 'horizon'>;
  * id below the snapshot's xmin (the "horizon") belongs to a transaction that
  * has finished, so every event below the horizon that will ever exist is
  * visible now: the sealer appends those not yet in the chain, in transaction
- * order, and never has to come back below the horizon. Rolled-back events
- * never existed, so `seq` has no gaps. Then it signs a checkpoint when
- * enough events or time have passed since the last one.
+ * order, and never has to look below the horizon again. Rolled-back events
+ * never existed, so `seq` has no gaps. With enough events or time since the
+ * last checkpoint, the same statement adds a signed checkpoint of the new head.
+ *
+ * The append is one INSERT statement, with no lock and no open transaction:
+ * two sealers (replicas) racing for the same seqs or events collide on the
+ * primary key or the unique event id, and the loser reads again. (One
+ * statement also keeps the embedded database, whose connections share one
+ * session, away from interleaved transactions.)
  *
  * A long-running transaction (anywhere on the server) holds the horizon back:
  * events committed after it wait, unsealed, until it ends.
@@ -41,44 +47,48 @@ export class AuditSealer implements OnApplicationBootstrap, BeforeApplicationShu
   private busy = false;
 
   constructor(
-    @InjectDataSource() private readonly dataSource: DataSource,
+    @InjectRepository(AuditEvent) private readonly events: Repository<AuditEvent>,
+    @InjectRepository(AuditChainLink) private readonly links: Repository<AuditChainLink>,
+    @InjectRepository(AuditCheckpoint) private readonly checkpoints: Repository<AuditCheckpoint>,
     private readonly environment: Environment,
     private readonly signingKey: AuditSigningKey,
   ) {}
 
   onApplicationBootstrap(): void {
     this.timer = setInterval(() => {
-      if (!this.busy) void this.enqueue(false).catch(() => undefined);
+      if (!this.busy) void this.sealPending().catch(() => undefined);
     }, this.environment.AUDIT_SEAL_INTERVAL_MS);
     this.timer.unref();
   }
 
   async beforeApplicationShutdown(): Promise<void> {
     clearInterval(this.timer);
-    await this.enqueue(true).catch(() => undefined);
+    await this.sealPending().catch(() => undefined);
   }
 
   /**
-   * Seals every event whose transaction has finished, in as many batches as
+   * Seals every event whose transaction has finished, in as many appends as
    * it takes; returns how many. Calls queue behind one another.
    */
   sealPending(): Promise<number> {
-    return this.enqueue(true);
-  }
-
-  /** `waitForLock`: wait for another replica's sealing to finish, rather than skip this turn. */
-  private enqueue(waitForLock: boolean): Promise<number> {
-    const run = this.sealing.catch(() => 0).then(() => this.sealAll(waitForLock));
+    const run = this.sealing.catch(() => 0).then(() => this.sealAll());
     this.sealing = run;
     return run;
   }
 
-  private async sealAll(waitForLock: boolean): Promise<number> {
+  private async sealAll(): Promise<number> {
     this.busy = true;
     try {
       let total = 0;
+      let conflicts = 0;
       for (;;) {
-        const sealed = await this.dataSource.transaction((manager) => this.sealBatch(manager, waitForLock));
+        let sealed: number;
+        try {
+          sealed = await this.appendBatch();
+        } catch (error) {
+          if (!isUniqueViolation(error) || ++conflicts > MAX_CONFLICTS) throw error;
+          continue; // another sealer appended first: read its head and go on
+        }
         total += sealed;
         if (sealed < BATCH_SIZE) return total;
       }
@@ -90,30 +100,23 @@ export class AuditSealer implements OnApplicationBootstrap, BeforeApplicationShu
     }
   }
 
-  private async sealBatch(manager: EntityManager, waitForLock: boolean): Promise<number> {
-    if (waitForLock) {
-      await manager.query('SELECT pg_advisory_xact_lock($1)', [SEAL_LOCK_KEY]);
-    } else {
-      const [{ locked }] = await manager.query<{ locked: boolean }[]>(
-        'SELECT pg_try_advisory_xact_lock($1) AS locked',
-        [SEAL_LOCK_KEY],
-      );
-      if (!locked) return 0;
-    }
-
-    const head = await this.head(manager);
+  private async appendBatch(): Promise<number> {
+    const [head] = await this.links.find({
+      select: { seq: true, hash: true, mac: true, horizon: true },
+      order: { seq: 'DESC' },
+      take: 1,
+    });
     if (head && !this.signingKey.verifiesLinkMac(head.seq, head.hash, head.mac)) {
       // Someone wrote the head link in the database: extending it would vouch for it.
       throw new Error(
         `Audit chain head (seq ${head.seq}) was not written by the sealer: sealing stops; run /v1/audit/verify`,
       );
     }
-    const [{ horizon }] = await manager.query<{ horizon: string }[]>(
+    const [{ horizon }] = await this.events.query<{ horizon: string }[]>(
       'SELECT pg_snapshot_xmin(pg_current_snapshot())::text AS horizon',
     );
-    // A new statement, a new snapshot: every transaction below the horizon is visible in it.
-    const events = await manager
-      .getRepository(AuditEvent)
+    // A later statement, a later snapshot: every transaction below the horizon is visible in it.
+    const events = await this.events
       .createQueryBuilder('event')
       .addSelect('event.txId')
       .where('event.txId >= :lower AND event.txId < :horizon', { lower: head?.horizon ?? 0, horizon })
@@ -126,46 +129,75 @@ export class AuditSealer implements OnApplicationBootstrap, BeforeApplicationShu
 
     // A full batch may leave events of its last transaction: the next one starts there.
     const sealedBelow = events.length === BATCH_SIZE ? events[events.length - 1].txId : Number(horizon);
+    const links = this.chain(head, events, sealedBelow);
+    const newHead = links.at(-1) ?? head;
+    const checkpoint = newHead ? await this.checkpointIfDue(newHead) : null;
+    if (links.length > 0 || checkpoint) await this.append(links, checkpoint);
+    if (checkpoint) this.logger.log({ event: 'audit.checkpoint_signed', seq: checkpoint.seq, keyId: checkpoint.keyId });
+    return events.length;
+  }
+
+  private chain(head: Head | undefined, events: AuditEvent[], sealedBelow: number): NewLink[] {
     let seq = head?.seq ?? 0;
     let prevHash = head?.hash ?? GENESIS_HASH;
-    const links: Pick<AuditChainLink, 'seq' | 'eventId' | 'prevHash' | 'hash' | 'mac' | 'horizon'>[] = [];
-    for (const event of events) {
+    return events.map((event) => {
       seq += 1;
       const hash = recordHash(toAuditRecord(event, { seq, prevHash, hash: null }));
-      links.push({
+      const link = {
         seq,
         eventId: event.id,
         prevHash,
         hash,
         mac: this.signingKey.linkMac(seq, hash),
         horizon: sealedBelow,
-      });
+      };
       prevHash = hash;
-    }
-    for (let start = 0; start < links.length; start += INSERT_CHUNK) {
-      await manager.insert(AuditChainLink, links.slice(start, start + INSERT_CHUNK));
-    }
-    if (seq > 0) await this.checkpointIfDue(manager, { seq, hash: prevHash });
-    return events.length;
+      return link;
+    });
   }
 
-  private async head(manager: EntityManager): Promise<Head | null> {
-    const [head] = await manager
-      .getRepository(AuditChainLink)
-      .find({ select: { seq: true, hash: true, mac: true, horizon: true }, order: { seq: 'DESC' }, take: 1 });
-    return head ?? null;
-  }
-
-  private async checkpointIfDue(manager: EntityManager, head: { seq: number; hash: string }): Promise<void> {
-    const [last] = await manager.getRepository(AuditCheckpoint).find({ order: { seq: 'DESC' }, take: 1 });
-    if (last && last.seq >= head.seq) return;
+  private async checkpointIfDue(head: { seq: number; hash: string }): Promise<SignedCheckpoint | null> {
+    const [last] = await this.checkpoints.find({
+      select: { seq: true, signedAt: true },
+      order: { seq: 'DESC' },
+      take: 1,
+    });
+    if (last && last.seq >= head.seq) return null;
     const now = new Date();
     const enoughEvents = head.seq - (last?.seq ?? 0) >= this.environment.AUDIT_CHECKPOINT_EVERY_EVENTS;
     const enoughTime =
       !last || now.getTime() - last.signedAt.getTime() >= this.environment.AUDIT_CHECKPOINT_INTERVAL_MS;
-    if (!enoughEvents && !enoughTime) return;
-    const checkpoint = this.signingKey.sign({ seq: head.seq, hash: head.hash, signedAt: now.toISOString() });
-    await manager.insert(AuditCheckpoint, { ...checkpoint, signedAt: now });
-    this.logger.log({ event: 'audit.checkpoint_signed', seq: head.seq, keyId: checkpoint.keyId });
+    if (!enoughEvents && !enoughTime) return null;
+    return this.signingKey.sign({ seq: head.seq, hash: head.hash, signedAt: now.toISOString() });
   }
+
+  /** The links and the checkpoint in one statement: all of it lands, or none. */
+  private async append(links: NewLink[], checkpoint: SignedCheckpoint | null): Promise<void> {
+    const parameters: unknown[] = [];
+    const placeholders = (values: unknown[]) => `(${values.map((value) => `$${parameters.push(value)}`).join(', ')})`;
+    const insertLinks =
+      links.length === 0
+        ? null
+        : `INSERT INTO audit_chain (seq, event_id, prev_hash, hash, mac, horizon) VALUES ${links
+            .map((link) => placeholders([link.seq, link.eventId, link.prevHash, link.hash, link.mac, link.horizon]))
+            .join(', ')}`;
+    const insertCheckpoint = checkpoint
+      ? `INSERT INTO audit_checkpoints (seq, hash, signed_at, key_id, signature) VALUES ${placeholders([
+          checkpoint.seq,
+          checkpoint.hash,
+          checkpoint.signedAt,
+          checkpoint.keyId,
+          checkpoint.signature,
+        ])}`
+      : null;
+    const statement =
+      insertLinks && insertCheckpoint
+        ? `WITH appended AS (${insertLinks} RETURNING seq) ${insertCheckpoint}`
+        : (insertLinks ?? insertCheckpoint ?? '');
+    await this.links.query(statement, parameters);
+  }
+}
+
+function isUniqueViolation(error: unknown): boolean {
+  return error instanceof QueryFailedError && (error.driverError as { code?: string }).code === UNIQUE_VIOLATION;
 }

@@ -1,6 +1,5 @@
 import { randomUUID } from 'node:crypto';
 import { Client } from 'pg';
-import { DataSource } from 'typeorm';
 import { AuditSealer } from '../../src/audit/audit-sealer';
 import type { TestApp } from './test-app';
 
@@ -49,15 +48,15 @@ const SECRET_PATTERNS: [string, RegExp][] = [
 ];
 
 /**
- * Every event in the database whose text holds a secret, with what was found:
- * an empty list is the assertion. `knownSecrets` adds literal values the caller
+ * Every event whose text holds a secret, with what was found: an empty list
+ * is the assertion. `rowsOf` runs the query on the database to search. `knownSecrets` adds literal values the caller
  * used (the admin password...).
  */
 export async function secretsInAuditTrail(
-  dataSource: DataSource,
+  rowsOf: (sql: string) => Promise<{ id: string; action: string; text: string }[]>,
   knownSecrets: string[] = [],
 ): Promise<{ id: string; action: string; found: string }[]> {
-  const rows = await dataSource.query<{ id: string; action: string; text: string }[]>(
+  const rows = await rowsOf(
     `SELECT id, action, concat_ws(' ', resource_id, request_id, user_agent, changes::text, details::text) AS text
        FROM audit_events`,
   );

@@ -1,3 +1,29 @@
+import { Client } from 'pg';
+import { secretsInAuditTrail } from './audit';
+
 export default async function globalTeardown(): Promise<void> {
-  await globalThis.testDatabase?.drop();
+  const database = globalThis.testDatabase;
+  if (!database) return;
+  try {
+    await assertNoSecretInAuditTrail(database.url);
+  } finally {
+    await database.drop();
+  }
+}
+
+/** Redaction, over every audit event the whole run produced, whichever test file wrote it. */
+async function assertNoSecretInAuditTrail(url: string): Promise<void> {
+  const client = new Client({ connectionString: url });
+  await client.connect();
+  try {
+    const findings = await secretsInAuditTrail(
+      async (sql) => (await client.query<{ id: string; action: string; text: string }>(sql)).rows,
+      [process.env.ADMIN_PASSWORD ?? ''],
+    );
+    if (findings.length > 0) {
+      throw new Error(`Audit events hold secrets (redaction failed): ${JSON.stringify(findings.slice(0, 20))}`);
+    }
+  } finally {
+    await client.end();
+  }
 }
