@@ -1,6 +1,9 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { TransactionHost, Transactional } from '@nestjs-cls/transactional';
 import type { TransactionalAdapterTypeOrm } from '@nestjs-cls/transactional-adapter-typeorm';
+import type { Actor } from '../access/actor';
+import { AuditRecorder } from '../audit/audit-recorder';
+import { auditChanges } from '../audit/audit-redaction';
 import { Environment } from '../platform/config/environment';
 import { AccountLockout } from './account-lockout.service';
 import { InvalidCredentialsError, InvalidRefreshTokenError, SignupDisabledError } from './auth.errors';
@@ -8,11 +11,16 @@ import type { LoginDto } from './dto/login.dto';
 import type { RegisterDto } from './dto/register.dto';
 import type { RegisteredAccountDto } from './dto/registered-account.dto';
 import { User } from './entities/user.entity';
+import { InvalidOtpError } from './mfa.errors';
+import { MfaService } from './mfa.service';
 import { PasswordsService } from './passwords.service';
-import { type TokenPair, TokensService } from './tokens.service';
+import { type RefreshTokenFamily, type TokenPair, TokensService } from './tokens.service';
 import { UserAccounts } from './user-accounts.service';
 
 type Rotation = { kind: 'rotated'; pair: TokenPair } | { kind: 'refused' };
+
+/** Why a login failed: in the log and the audit trail, never in the answer. */
+type LoginFailure = 'unknown_email' | 'wrong_password' | 'account_locked' | 'account_disabled' | 'invalid_otp';
 
 /**
  * Registration, login, refresh and logout. Passwords are hashed and verified
@@ -31,6 +39,8 @@ export class AuthService {
     private readonly tokens: TokensService,
     private readonly lockout: AccountLockout,
     private readonly accounts: UserAccounts,
+    private readonly mfa: MfaService,
+    private readonly audit: AuditRecorder,
   ) {}
 
   /** A new customer organization and its first user, its org_admin. */
@@ -53,11 +63,7 @@ export class AuthService {
       roles: ['org_admin'],
       organizationId: organization.id,
     });
-    this.logger.log(
-      { event: 'auth.registered', userId: user.id, organizationId: organization.id },
-      'account registered',
-    );
-    return {
+    const account: RegisteredAccountDto = {
       organization: { id: organization.id, name: organization.name },
       user: {
         id: user.id,
@@ -67,35 +73,83 @@ export class AuthService {
         organizationId: organization.id,
       },
     };
+    await this.audit.record({
+      actor: null,
+      action: 'organization.created',
+      resource: { type: 'Organization', id: organization.id },
+      changes: auditChanges(null, account.organization),
+      details: { via: 'registration' },
+    });
+    await this.audit.record({
+      actor: null,
+      action: 'auth.registered',
+      resource: { type: 'User', id: user.id },
+      changes: auditChanges(null, account.user),
+    });
+    this.logger.log(
+      { event: 'auth.registered', userId: user.id, organizationId: organization.id },
+      'account registered',
+    );
+    return account;
   }
 
   /**
    * Unknown email, wrong password, locked or disabled account: the same 401,
    * after the same argon2 verification, so neither the answer nor its timing
-   * tells whether the account exists.
+   * tells whether the account exists. A wrong one-time code counts as a
+   * failure too (it would otherwise be guessable without limit).
    */
   async login(credentials: LoginDto): Promise<TokenPair> {
     const user = await this.findByEmail(credentials.email);
     const passwordMatches = user
       ? await this.passwords.verify(user.passwordHash, credentials.password)
       : await this.passwords.verifyNothing(credentials.password);
-    if (!user || !passwordMatches || this.lockout.isLocked(user) || user.disabledAt) {
-      await this.recordFailedLogin(user, failureReason(user, passwordMatches, this.lockout));
+    const failure = this.credentialFailure(user, passwordMatches);
+    if (failure || !user) {
+      await this.recordFailedLogin(user, credentials.email, failure ?? 'unknown_email');
       throw new InvalidCredentialsError();
     }
-    return this.completeLogin(user);
+    try {
+      return await this.completeLogin(user, credentials.otp);
+    } catch (error) {
+      if (error instanceof InvalidOtpError) await this.recordFailedLogin(user, credentials.email, 'invalid_otp');
+      throw error;
+    }
+  }
+
+  private credentialFailure(user: User | null, passwordMatches: boolean): LoginFailure | null {
+    if (!user) return 'unknown_email';
+    if (this.lockout.isLocked(user)) return 'account_locked';
+    if (!passwordMatches) return 'wrong_password';
+    if (user.disabledAt) return 'account_disabled';
+    return null;
   }
 
   @Transactional()
-  private async recordFailedLogin(user: User | null, reason: string): Promise<void> {
+  private async recordFailedLogin(user: User | null, email: string, reason: LoginFailure): Promise<void> {
     if (user) await this.lockout.recordFailure(user.id);
+    await this.audit.record({
+      actor: null,
+      action: 'auth.login_failed',
+      outcome: 'failure',
+      resource: { type: 'User', id: user?.id ?? null },
+      details: { email, reason },
+    });
     this.logger.warn({ event: 'auth.login_failed', userId: user?.id ?? null, reason }, 'login failed');
   }
 
+  /** The second factor (MfaService, nothing when MFA is off), then the tokens. */
   @Transactional()
-  private async completeLogin(user: User): Promise<TokenPair> {
+  private async completeLogin(user: User, otp: string | undefined): Promise<TokenPair> {
+    await this.mfa.verifyLoginFactor(user, otp);
     await this.lockout.reset(user);
     const pair = await this.tokens.issue(user);
+    await this.audit.record({
+      actor: actorOf(user),
+      action: 'auth.login_succeeded',
+      resource: { type: 'User', id: user.id },
+      details: { mfa: user.mfaEnabled },
+    });
     this.logger.log({ event: 'auth.login_succeeded', userId: user.id }, 'login succeeded');
     return pair;
   }
@@ -104,7 +158,8 @@ export class AuthService {
    * Exchanges a refresh token for the next pair of its family. A spent or
    * revoked token revokes the whole family (reuse detection), and so does
    * every loser of concurrent refreshes with one token: strict by design, as
-   * a legitimate client never presents one token twice.
+   * a legitimate client never presents one token twice, and the winner's new
+   * token is revoked with the rest, so that client must sign in again.
    */
   async refresh(refreshToken: string): Promise<TokenPair> {
     const rotation = await this.rotate(refreshToken);
@@ -118,9 +173,7 @@ export class AuthService {
     const family = await this.tokens.spend(refreshToken);
     if (!family) {
       const reused = await this.tokens.revokeFamilyIfReused(refreshToken);
-      if (reused) {
-        this.logger.warn({ event: 'auth.refresh_token_reused', ...reused }, 'refresh token reused: family revoked');
-      }
+      if (reused) await this.recordReuse(reused);
       return { kind: 'refused' };
     }
     const user = await this.txHost.tx
@@ -134,15 +187,39 @@ export class AuthService {
       return { kind: 'refused' };
     }
     const pair = await this.tokens.issue(user, family.familyId);
+    await this.audit.record({
+      actor: actorOf(user),
+      action: 'auth.token_refreshed',
+      resource: { type: 'User', id: user.id },
+      details: { familyId: family.familyId },
+    });
     this.logger.log({ event: 'auth.token_refreshed', ...family }, 'token refreshed');
     return { kind: 'rotated', pair };
+  }
+
+  private async recordReuse(family: RefreshTokenFamily): Promise<void> {
+    await this.audit.record({
+      actor: null,
+      action: 'auth.refresh_token_reused',
+      outcome: 'denied',
+      resource: { type: 'User', id: family.userId },
+      details: { familyId: family.familyId, consequence: 'family revoked' },
+    });
+    this.logger.warn({ event: 'auth.refresh_token_reused', ...family }, 'refresh token reused: family revoked');
   }
 
   /** Ends the login the token belongs to. Silent for an unknown token: no oracle. */
   @Transactional()
   async logout(refreshToken: string): Promise<void> {
     const family = await this.tokens.revokeFamilyOf(refreshToken);
-    if (family) this.logger.log({ event: 'auth.logged_out', ...family }, 'logged out');
+    if (!family) return;
+    await this.audit.record({
+      actor: null,
+      action: 'auth.logged_out',
+      resource: { type: 'User', id: family.userId },
+      details: { familyId: family.familyId },
+    });
+    this.logger.log({ event: 'auth.logged_out', ...family }, 'logged out');
   }
 
   private findByEmail(email: string): Promise<User | null> {
@@ -154,9 +231,6 @@ export class AuthService {
   }
 }
 
-function failureReason(user: User | null, passwordMatches: boolean, lockout: AccountLockout): string {
-  if (!user) return 'unknown email';
-  if (lockout.isLocked(user)) return 'account locked';
-  if (!passwordMatches) return 'wrong password';
-  return 'account disabled';
+function actorOf(user: Pick<User, 'id' | 'organizationId' | 'roles'>): Actor {
+  return { type: 'user', userId: user.id, organizationId: user.organizationId, roles: user.roles };
 }
