@@ -2,6 +2,7 @@ import { mkdirSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
 import { PGLiteSocketServer } from '@electric-sql/pglite-socket';
+import { keepExtendedQueriesTogether } from './pglite-message-queue';
 
 export interface EmbeddedPostgresOptions {
   /** Directory the database persists to; omitted, it lives in memory only. */
@@ -36,6 +37,7 @@ export class EmbeddedPostgres {
       port: 0,
       maxConnections: options.maxConnections,
     });
+    keepExtendedQueriesTogether(server);
     await server.start();
     const url = `postgres://postgres@${server.getServerConn()}/postgres`;
     return new EmbeddedPostgres(database, server, url);
