@@ -1,0 +1,220 @@
+import { randomUUID } from 'node:crypto';
+import { generate } from 'otplib';
+import {
+  CALLERS,
+  type Caller,
+  endpoint,
+  type MatrixRow,
+  MatrixWorld,
+  type Statuses,
+} from './support/authorization-matrix';
+import { bearer, createUser, login, strongPassword, type TestUser, uniqueEmail } from './support/identity';
+import { startTestApp, type TestApp } from './support/test-app';
+
+/**
+ * THE authorization matrix: every endpoint the service has, the status each
+ * caller gets for a valid request. Columns, in order:
+ *
+ *   admin  catalog_manager  fulfillment  finance  auditor  org_admin  buyer  anonymous  otherCustomer
+ *
+ * org_admin and buyer belong to the "home" organization the rows' objects
+ * belong to; otherCustomer is an org_admin + buyer of another organization,
+ * to whom those objects do not exist (404). 403: the role may never do this.
+ * A module adds one row per endpoint here; an endpoint without a row fails.
+ */
+const ALL_200: Statuses = [200, 200, 200, 200, 200, 200, 200, 200, 200];
+const SIGNED_IN = (status: number): Statuses => [status, status, status, status, status, status, status, 401, status];
+const AUDIT_READERS: Statuses = [200, 403, 403, 403, 200, 403, 403, 401, 403];
+
+const homeMember = (world: MatrixWorld) =>
+  world.once('home member', () =>
+    createUser(world.testApp, { roles: ['buyer'], organizationId: world.homeOrganizationId }),
+  );
+const homeBuyerKeyId = (world: MatrixWorld) =>
+  world.once('home buyer key', async () => {
+    const buyer = world.session('buyer') as TestUser;
+    const response = await world.testApp.http
+      .post('/v1/api-keys')
+      .set(bearer(buyer))
+      .send({ name: 'matrix', roles: ['buyer'] })
+      .expect(201);
+    return response.body.id as string;
+  });
+const signInUser = (world: MatrixWorld) =>
+  world.once('sign-in user', () => createUser(world.testApp, { roles: ['buyer'] }));
+const someAuditEventId = (world: MatrixWorld) =>
+  world.once('an audit event', async () => {
+    const admin = world.session('admin') as TestUser;
+    const response = await world.testApp.http
+      .get('/v1/audit-events')
+      .query({ limit: 1 })
+      .set(bearer(admin))
+      .expect(200);
+    return response.body.items[0].id as string;
+  });
+/** A new user like the caller with MFA set up (pending) or on; null for anonymous. */
+async function withMfa(world: MatrixWorld, caller: Caller, enable: boolean) {
+  const user = await world.fresh(caller);
+  if (!user) return null;
+  const setup = await world.testApp.http.post('/v1/me/mfa/setup').set(bearer(user)).expect(200);
+  const secret = setup.body.secret as string;
+  if (!enable) return { user, secret, recoveryCodes: [] as string[] };
+  const enabled = await world.testApp.http
+    .post('/v1/me/mfa/enable')
+    .set(bearer(user))
+    .send({ otp: await generate({ secret }) })
+    .expect(200);
+  return { user, secret, recoveryCodes: enabled.body.recoveryCodes as string[] };
+}
+
+// prettier-ignore
+const MATRIX: MatrixRow[] = [
+  // Ops                                                  admin cat  ful  fin  aud  orgA buy  anon other
+  endpoint('GET /health/live',                            ALL_200),
+  endpoint('GET /health/ready',                           ALL_200),
+  endpoint('GET /metrics',                                ALL_200),
+
+  // Authentication: public, a credential sent along changes nothing
+  endpoint('POST /v1/auth/register',                      [201, 201, 201, 201, 201, 201, 201, 201, 201], () => ({
+    path: '/v1/auth/register',
+    body: { organizationName: `Matrix ${randomUUID()}`, email: uniqueEmail('register'), displayName: 'R', password: strongPassword() },
+  })),
+  endpoint('POST /v1/auth/login',                         ALL_200, async (world) => {
+    const user = await signInUser(world);
+    return { path: '/v1/auth/login', body: { email: user.email, password: user.password } };
+  }),
+  endpoint('POST /v1/auth/refresh',                       ALL_200, async (world) => {
+    const user = await signInUser(world);
+    return { path: '/v1/auth/refresh', body: { refreshToken: (await login(world.testApp, user.email, user.password)).refreshToken } };
+  }),
+  endpoint('POST /v1/auth/logout',                        [204, 204, 204, 204, 204, 204, 204, 204, 204], async (world) => {
+    const user = await signInUser(world);
+    return { path: '/v1/auth/logout', body: { refreshToken: (await login(world.testApp, user.email, user.password)).refreshToken } };
+  }),
+
+  // Your own account
+  endpoint('GET /v1/me',                                  SIGNED_IN(200)),
+  endpoint('POST /v1/me/password',                        SIGNED_IN(204), async (world, caller) => {
+    const user = await world.fresh(caller);
+    return { path: '/v1/me/password', as: user, body: { currentPassword: user?.password ?? 'x', newPassword: strongPassword() } };
+  }),
+  endpoint('POST /v1/me/mfa/setup',                       SIGNED_IN(200)),
+  endpoint('POST /v1/me/mfa/enable',                      SIGNED_IN(200), async (world, caller) => {
+    const mfa = await withMfa(world, caller, false);
+    return { path: '/v1/me/mfa/enable', as: mfa?.user ?? null, body: { otp: mfa ? await generate({ secret: mfa.secret }) : '000000' } };
+  }),
+  endpoint('POST /v1/me/mfa/disable',                     SIGNED_IN(204), async (world, caller) => {
+    const mfa = await withMfa(world, caller, true);
+    return {
+      path: '/v1/me/mfa/disable',
+      as: mfa?.user ?? null,
+      body: { currentPassword: mfa?.user.password ?? 'x', otp: mfa?.recoveryCodes[0] ?? 'x' },
+    };
+  }),
+
+  // Organizations                                        admin cat  ful  fin  aud  orgA buy  anon other
+  endpoint('GET /v1/organizations',                       [200, 403, 403, 403, 200, 200, 200, 401, 200]),
+  endpoint('POST /v1/organizations',                      [201, 403, 403, 403, 403, 403, 403, 401, 403], () => ({
+    path: '/v1/organizations', body: { name: `Matrix ${randomUUID()}` },
+  })),
+  endpoint('GET /v1/organizations/{id}',                  [200, 403, 403, 403, 200, 200, 200, 401, 404], (world) => ({
+    path: `/v1/organizations/${world.homeOrganizationId}`,
+  })),
+  endpoint('PATCH /v1/organizations/{id}',                [200, 403, 403, 403, 403, 403, 403, 401, 403], (world) => ({
+    path: `/v1/organizations/${world.homeOrganizationId}`, body: { name: 'Matrix Home' },
+  })),
+
+  // Users
+  endpoint('GET /v1/users',                               [200, 403, 403, 403, 200, 200, 403, 401, 200]),
+  endpoint('POST /v1/users',                              [201, 403, 403, 403, 403, 201, 403, 401, 403], (world) => ({
+    path: '/v1/users',
+    body: { email: uniqueEmail('matrix'), displayName: 'M', password: strongPassword(), roles: ['buyer'], organizationId: world.homeOrganizationId },
+  })),
+  endpoint('GET /v1/users/{id}',                          [200, 403, 403, 403, 200, 200, 403, 401, 404], async (world) => ({
+    path: `/v1/users/${(await homeMember(world)).id}`,
+  })),
+  endpoint('PATCH /v1/users/{id}',                        [200, 403, 403, 403, 403, 200, 403, 401, 404], async (world, caller) => ({
+    path: `/v1/users/${(await homeMember(world)).id}`, body: { displayName: `Renamed by ${caller}` },
+  })),
+
+  // API keys: everyone their own; an org_admin its organization's
+  endpoint('GET /v1/api-keys',                            SIGNED_IN(200)),
+  endpoint('POST /v1/api-keys',                           SIGNED_IN(201), (world, caller) => ({
+    path: '/v1/api-keys', body: { name: 'matrix', roles: world.session(caller)?.roles ?? ['buyer'] },
+  })),
+  endpoint('DELETE /v1/api-keys/{id}',                    [404, 404, 404, 404, 404, 204, 204, 401, 404], async (world) => ({
+    path: `/v1/api-keys/${await homeBuyerKeyId(world)}`,
+  })),
+
+  // Audit trail                                          admin cat  ful  fin  aud  orgA buy  anon other
+  endpoint('GET /v1/audit-events',                        AUDIT_READERS),
+  endpoint('GET /v1/audit-events/export',                 AUDIT_READERS, () => ({
+    path: '/v1/audit-events/export', query: { format: 'ndjson', from: new Date(Date.now() - 60_000).toISOString() },
+  })),
+  endpoint('GET /v1/audit-events/{id}',                   AUDIT_READERS, async (world) => ({
+    path: `/v1/audit-events/${await someAuditEventId(world)}`,
+  })),
+  endpoint('GET /v1/audit/verify',                        AUDIT_READERS),
+  endpoint('GET /v1/audit/checkpoints',                   AUDIT_READERS),
+  endpoint('GET /v1/audit/public-key',                    AUDIT_READERS),
+];
+
+describe('authorization matrix', () => {
+  let testApp: TestApp;
+  let world: MatrixWorld;
+
+  beforeAll(async () => {
+    testApp = await startTestApp();
+    world = await MatrixWorld.create(testApp);
+  });
+  afterAll(() => testApp.close());
+
+  it('has exactly one row per endpoint the service documents', async () => {
+    const document = (await testApp.http.get('/docs-json').expect(200)).body as {
+      paths: Record<string, Record<string, unknown>>;
+    };
+    const documented = Object.entries(document.paths).flatMap(([path, item]) =>
+      Object.keys(item)
+        .filter((key) => ['get', 'post', 'put', 'patch', 'delete'].includes(key))
+        .map((method) => `${method.toUpperCase()} ${path}`),
+    );
+    const rows = MATRIX.map((row) => `${row.method} ${row.path}`);
+    expect(new Set(rows).size).toBe(rows.length);
+    expect([...rows].sort()).toEqual([...documented].sort());
+  });
+
+  describe.each(MATRIX.map((row) => [`${row.method} ${row.path}`, row] as const))('%s', (_operation, row) => {
+    it.each(CALLERS.map((caller, column) => [caller, row.statuses[column]] as const))(
+      '%s → %i',
+      async (caller, expected) => {
+        const { status, body } = await world.send(row, caller);
+        expect({ status, body: status === expected ? undefined : body }).toEqual({ status: expected, body: undefined });
+      },
+    );
+  });
+
+  /**
+   * A list never shows what a GET of one item would hide, nor hides what it
+   * would show: for each list with an item endpoint, every listed item opens,
+   * and the item row's own object is listed exactly when its GET answers 200.
+   */
+  const LIST_ITEM_PAIRS = MATRIX.filter((row) => row.method === 'GET').flatMap((list) => {
+    const item = MATRIX.find((row) => row.method === 'GET' && row.path === `${list.path}/{id}`);
+    return item ? [[list.path, list, item] as const] : [];
+  });
+  describe.each(LIST_ITEM_PAIRS)('GET %s agrees with GET …/{id}', (_path, list, item) => {
+    const listing = CALLERS.filter((_caller, column) => list.statuses[column] === 200);
+    it.each(listing)('for %s', async (caller) => {
+      const itemPath = (await item.request(world, caller)).path;
+      const itemId = itemPath.split('/').at(-1) as string;
+      const ids = await world.listIds(caller, list.path, itemId);
+      const sample = ids.slice(0, 10);
+      const opened = [];
+      for (const id of sample)
+        opened.push((await world.send({ ...item, request: () => ({ path: `${list.path}/${id}` }) }, caller)).status);
+      expect(opened).toEqual(sample.map(() => 200));
+      const { status } = await world.send({ ...item, request: () => ({ path: itemPath }) }, caller);
+      expect({ listed: ids.includes(itemId), status }).toEqual({ listed: status === 200, status });
+    });
+  });
+});
