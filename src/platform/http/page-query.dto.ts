@@ -1,3 +1,4 @@
+import { ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { IsInt, IsOptional, IsString, Length, Matches, Max, Min } from 'class-validator';
 import { MAX_CURSOR_LENGTH } from './cursor';
@@ -8,6 +9,7 @@ export const MAX_PAGE_LIMIT = 100;
 /** `?limit=&cursor=` of every list; list query DTOs extend it with their filters. */
 export class PageQueryDto {
   /** Items per page. */
+  @ApiPropertyOptional({ type: 'integer', minimum: 1, maximum: MAX_PAGE_LIMIT, default: DEFAULT_PAGE_LIMIT })
   @IsOptional()
   @Type(() => Number)
   @IsInt()
