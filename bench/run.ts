@@ -7,10 +7,16 @@
  * DATABASE_URL names, default the local one: the embedded database is private to
  * one process and would measure PGlite rather than the app.
  * BENCH_DURATION_S (default 10) and BENCH_CONNECTIONS (default 50) tune the load.
+ *
+ * Then the audit trail's costs: the same transactional write with its event
+ * recorded and without (bench/audit-bench-server.ts), the sealer chaining
+ * BENCH_EXPORT_EVENTS events, and streamed exports with the server's peak
+ * memory (bench/audit-export.ts).
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import autocannon from 'autocannon';
 import { createTestDatabase, type TestDatabase } from '../test/support/test-database';
+import { AUDIT_BENCH_ADMIN, benchmarkExport } from './audit-export';
 import { type Scenario, SCENARIOS } from './scenarios';
 
 const DURATION_S = Number(process.env.BENCH_DURATION_S ?? 10);
@@ -55,8 +61,15 @@ function stopServer(child: ChildProcess): Promise<void> {
   });
 }
 
-async function measure(url: string): Promise<Measurement> {
-  const result = await autocannon({ url, connections: CONNECTIONS, duration: DURATION_S });
+/** What autocannon drives: a GET of `url`, or the request given. */
+interface Target {
+  label: string;
+  url: string;
+  request?: Pick<autocannon.Options, 'method' | 'body' | 'headers'>;
+}
+
+async function measure(url: string, request: Target['request'] = {}): Promise<Measurement> {
+  const result = await autocannon({ url, connections: CONNECTIONS, duration: DURATION_S, ...request });
   return {
     requestsPerSecond: result.requests.average,
     p50: result.latency.p50,
@@ -72,23 +85,29 @@ function best(measurements: Measurement[]): Measurement {
 const format = (m: Measurement) =>
   `${m.requestsPerSecond.toFixed(0).padStart(7)} req/s  p50 ${String(m.p50).padStart(4)} ms  p99 ${String(m.p99).padStart(4)} ms  errors ${m.errors}`;
 
-async function runScenario(scenario: Scenario, appUrl: string, baselineUrl: string): Promise<void> {
-  const app: Measurement[] = [];
-  const baseline: Measurement[] = [];
-  await measure(appUrl + scenario.path); // warm-up, discarded
-  await measure(baselineUrl + scenario.path);
+/** Drives `a` and `b` alternately (a warm-up each, then best of ROUNDS) and prints both and their ratio. */
+async function compare(title: string, a: Target, b: Target): Promise<void> {
+  const results: [Measurement[], Measurement[]] = [[], []];
+  await measure(a.url, a.request); // warm-up, discarded
+  await measure(b.url, b.request);
   for (let round = 0; round < ROUNDS; round++) {
-    app.push(await measure(appUrl + scenario.path));
-    baseline.push(await measure(baselineUrl + scenario.path));
+    results[0].push(await measure(a.url, a.request));
+    results[1].push(await measure(b.url, b.request));
   }
-  const a = best(app);
-  const b = best(baseline);
-  console.log(
-    `\n${scenario.name}  GET ${scenario.path}  (${CONNECTIONS} connections, ${DURATION_S} s, best of ${ROUNDS})`,
+  const [bestA, bestB] = results.map(best);
+  const width = Math.max(a.label.length, b.label.length);
+  console.log(`\n${title}  (${CONNECTIONS} connections, ${DURATION_S} s, best of ${ROUNDS})`);
+  console.log(`  ${a.label.padEnd(width)} ${format(bestA)}`);
+  console.log(`  ${b.label.padEnd(width)} ${format(bestB)}`);
+  console.log(`  ratio ${a.label}/${b.label}: ${(bestA.requestsPerSecond / bestB.requestsPerSecond).toFixed(2)}`);
+}
+
+function runScenario(scenario: Scenario, appUrl: string, baselineUrl: string): Promise<void> {
+  return compare(
+    `${scenario.name}  GET ${scenario.path}`,
+    { label: 'app', url: appUrl + scenario.path },
+    { label: 'baseline', url: baselineUrl + scenario.path },
   );
-  console.log(`  app      ${format(a)}`);
-  console.log(`  baseline ${format(b)}`);
-  console.log(`  ratio app/baseline: ${(a.requestsPerSecond / b.requestsPerSecond).toFixed(2)}`);
 }
 
 async function main(): Promise<void> {
@@ -103,6 +122,7 @@ async function main(): Promise<void> {
       RATE_LIMIT_MAX: '100000000',
       PORT: '0',
       HOST: '127.0.0.1',
+      ...AUDIT_BENCH_ADMIN,
     });
     servers.push(app.process);
     const baseline = await startServer(['-r', 'ts-node/register/transpile-only', 'bench/baseline-server.ts'], {
@@ -111,6 +131,31 @@ async function main(): Promise<void> {
     });
     servers.push(baseline.process);
     for (const scenario of SCENARIOS) await runScenario(scenario, app.url, baseline.url);
+
+    const auditApp = await startServer(['-r', 'ts-node/register/transpile-only', 'bench/audit-bench-server.ts'], {
+      DATABASE_URL: database.url,
+      LOG_LEVEL: 'info',
+      RATE_LIMIT_MAX: '100000000',
+      PORT: '0',
+      HOST: '127.0.0.1',
+      ...AUDIT_BENCH_ADMIN,
+    });
+    servers.push(auditApp.process);
+    const write = (path: string, label: string): Target => ({
+      label,
+      url: auditApp.url + path,
+      request: {
+        method: 'POST',
+        body: JSON.stringify({ name: 'Bench Org' }),
+        headers: { 'content-type': 'application/json' },
+      },
+    });
+    await compare(
+      'audit: one transactional write (an organization), its event recorded in the same transaction or not',
+      write('/v1/bench/audited-writes', 'recorded'),
+      write('/v1/bench/unaudited-writes', 'unrecorded'),
+    );
+    await benchmarkExport(database.url, auditApp);
   } finally {
     await Promise.all(servers.map(stopServer));
     await database?.drop();
