@@ -36,9 +36,11 @@ export class AuditEventsQueryDto extends IntersectionType(PageQueryDto, AuditPer
   @Matches(/^[A-Za-z0-9_]+$/, { message: 'resourceType is letters, digits and _' })
   resourceType?: string;
 
+  /** Exact resource id (a UUID, an order number...). */
   @IsOptional()
   @IsString()
   @Length(1, 200)
+  @Matches(/^[A-Za-z0-9_.:-]+$/, { message: 'resourceId is letters, digits, _ . : and -' })
   resourceId?: string;
 
   @IsOptional()
