@@ -17,7 +17,6 @@ import { MetricsService } from './platform/metrics/metrics.service';
 
 const HTTP_METHODS = ['get', 'put', 'post', 'delete', 'patch', 'options', 'head'] as const;
 
-
 /**
  * Builds the application exactly as it serves: the same adapter options,
  * pipes, filters, headers and docs for `main.ts` and for every test.
@@ -45,6 +44,16 @@ export async function createApp(
   const metrics = app.get(MetricsService);
   fastify.addHook('onRequest', async (request, reply) => {
     void reply.header(REQUEST_ID_HEADER, request.id);
+  });
+  // A response finished after shutdown began must not leave its keep-alive connection open:
+  // the server waits for every connection before it can close.
+  let closing = false;
+  fastify.addHook('preClose', (done) => {
+    closing = true;
+    done();
+  });
+  fastify.addHook('onSend', async (_request, reply) => {
+    if (closing) void reply.header('connection', 'close');
   });
   fastify.addHook('onResponse', async (request, reply) => {
     metrics.observeHttpRequest(request.method, request.routeOptions.url, reply.statusCode, reply.elapsedTime / 1000);

@@ -61,6 +61,8 @@ describe('health', () => {
       error: { database: { status: 'down' } },
       info: { heap: { status: 'up' } },
     });
+    // The body is public: no driver message naming the database's host or port.
+    expect(JSON.stringify(down.body)).not.toMatch(/ECONN|127\.0\.0\.1|:\d{4,5}/);
 
     proxy.restore();
     const up = await testApp.http.get('/health/ready').expect(200);

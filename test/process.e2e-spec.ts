@@ -249,15 +249,15 @@ describe('graceful shutdown', () => {
     ONE_START_TEST_TIMEOUT_MS,
   );
 
-  // Known bug in src (see the foundation report): the response goes out with "Connection: keep-alive",
-  // the server then waits for that idle connection until the client drops it, and main.ts gives up
-  // after SHUTDOWN_TIMEOUT_MS with exit code 1. Turn this into `it` once fixed.
-  it.failing(
+  // The response must go out with "Connection: close": else the server waits for that idle
+  // connection until the client drops it, and main.ts gives up with exit code 1.
+  it(
     'exits 0 when the request in flight came over a keep-alive connection',
     async () => {
       const { app, response } = await shutDownDuringSlowLogin(new Agent({ keepAlive: true }), 8_000);
 
       expect(response.status).toBe(200);
+      expect(response.headers.connection).toBe('close');
       expect(await app.waitForExit(SHUTDOWN_WITHIN_MS)).toEqual({ code: 0, signal: null });
     },
     ONE_START_TEST_TIMEOUT_MS,
