@@ -14,7 +14,7 @@ import {
 } from './support/identity';
 import { auditEventsAbout } from './support/audit-trail';
 import { idsOf } from './support/pages';
-import { startTestApp, type TestApp } from './support/test-app';
+import { onRealDatabase, startTestApp, type TestApp } from './support/test-app';
 
 describe('users', () => {
   let testApp: TestApp;
@@ -30,7 +30,9 @@ describe('users', () => {
     roles: ['buyer'],
     ...overrides,
   });
-  const eventsFor = (resourceId: string) => auditEventsAbout(testApp, resourceId);
+  /** The user.* events about a user (logins are recorded about them too). */
+  const eventsFor = async (resourceId: string) =>
+    (await auditEventsAbout(testApp, resourceId)).filter((event) => event.action.startsWith('user.'));
   const storedUser = (id: string) => testApp.app.get(DataSource).getRepository(User).findOneByOrFail({ id });
 
   beforeAll(async () => {
@@ -133,18 +135,21 @@ describe('users', () => {
       expect(again.body.type).toMatch(/email-taken$/);
     });
 
-    it('creates exactly one of two concurrent requests for the same email', async () => {
-      const email = uniqueEmail('race');
-      const responses = await Promise.all(
-        [email, email.toUpperCase()].map((address) =>
-          testApp.http
-            .post('/v1/users')
-            .set(bearer(admin))
-            .send(newUserBody({ email: address, organizationId })),
-        ),
-      );
-      expect(responses.map((response) => response.status).sort()).toEqual([201, 409]);
-    });
+    (onRealDatabase ? it : it.skip)(
+      'creates exactly one of two concurrent requests for the same email (real server only)',
+      async () => {
+        const email = uniqueEmail('race');
+        const responses = await Promise.all(
+          [email, email.toUpperCase()].map((address) =>
+            testApp.http
+              .post('/v1/users')
+              .set(bearer(admin))
+              .send(newUserBody({ email: address, organizationId })),
+          ),
+        );
+        expect(responses.map((response) => response.status).sort()).toEqual([201, 409]);
+      },
+    );
   });
 
   describe('visibility', () => {
@@ -189,6 +194,10 @@ describe('users', () => {
   });
 
   describe('editing', () => {
+    /** One user for the refusals below, which must leave it unchanged. */
+    let refusalTarget: Promise<TestUser> | undefined;
+    const unchangedTarget = () => (refusalTarget ??= createUser(testApp, { roles: ['buyer'], organizationId }));
+
     it('changes display name and roles with If-Match, recording before and after', async () => {
       const target = await createUser(testApp, { roles: ['buyer'], organizationId });
       const read = await testApp.http.get(`/v1/users/${target.id}`).set(bearer(orgAdmin)).expect(200);
@@ -228,7 +237,7 @@ describe('users', () => {
       ['a customer to a staff role', ['finance']],
       ['a customer to mixed roles', ['buyer', 'admin']],
     ])('refuses turning %s with 400', async (_what, roles) => {
-      const target = await createUser(testApp, { roles: ['buyer'], organizationId });
+      const target = await unchangedTarget();
       await testApp.http.patch(`/v1/users/${target.id}`).set(bearer(admin)).send({ roles }).expect(400);
       expect((await storedUser(target.id)).roles).toEqual(['buyer']);
     });
@@ -265,7 +274,7 @@ describe('users', () => {
       ['a password', { password: strongPassword() }],
       ['an organization move', { organizationId: randomUUID() }],
     ])('refuses %s with 400', async (_what, body) => {
-      const target = await createUser(testApp, { roles: ['buyer'], organizationId });
+      const target = await unchangedTarget();
       await testApp.http.patch(`/v1/users/${target.id}`).set(bearer(admin)).send(body).expect(400);
     });
   });
