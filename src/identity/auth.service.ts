@@ -176,12 +176,10 @@ export class AuthService {
       if (reused) await this.recordReuse(reused);
       return { kind: 'refused' };
     }
-    const user = await this.txHost.tx
-      .getRepository(User)
-      .findOne({
-        where: { id: family.userId },
-        select: { id: true, roles: true, organizationId: true, disabledAt: true },
-      });
+    const user = await this.txHost.tx.getRepository(User).findOne({
+      where: { id: family.userId },
+      select: { id: true, roles: true, organizationId: true, disabledAt: true },
+    });
     if (!user || user.disabledAt) {
       await this.tokens.revokeFamily(family.familyId);
       return { kind: 'refused' };
