@@ -114,6 +114,7 @@ describe('/v1/me', () => {
       expect(response.body.errors).toEqual([{ field: 'currentPassword', message: 'is incorrect' }]);
       await login(user.email, user.password).expect(200);
       expect(await liveRefreshTokens(user.id)).toBe(2);
+      await testApp.http.post('/v1/auth/refresh').send({ refreshToken: user.refreshToken }).expect(200);
       const failed = (await eventsFor(user.id)).filter((event) => event.action === 'user.reauthentication_failed');
       expect(failed).toHaveLength(1);
       expect(failed[0].outcome).toBe('failure');

@@ -1,9 +1,11 @@
-import { createHash } from 'node:crypto';
+import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import { generate } from 'otplib';
+import { Client } from 'pg';
 import { DataSource } from 'typeorm';
 import { AuditEvent } from '../src/audit/audit-event.entity';
 import { KeyRing } from '../src/platform/crypto/key-ring';
-import { bearer, createUser, type TestUser } from './support/identity';
+import { AppProcess, killAppProcesses, testAppEnvironment } from './support/app-process';
+import { bearer, createUser, strongPassword, type TestUser, uniqueEmail } from './support/identity';
 import { onRealDatabase, startTestApp, type TestApp } from './support/test-app';
 
 const STEP_SECONDS = 30;
@@ -63,6 +65,7 @@ describe('MFA (TOTP)', () => {
     const user = await createUser(testApp, { roles: ['buyer'] });
     const setup = await testApp.http.post('/v1/me/mfa/setup').set(bearer(user)).expect(200);
     const secret: string = setup.body.secret;
+    await awayFromStepBoundary(3);
     const enabled = await testApp.http
       .post('/v1/me/mfa/enable')
       .set(bearer(user))
@@ -206,12 +209,14 @@ describe('MFA (TOTP)', () => {
       // Still inside the ±1 window, but at or before the last accepted step: refused.
       await login(user, await codeAt(user.secret, -1)).expect(401);
 
-      await login(user, await codeAt(user.secret, 1)).expect(200);
-      await login(user, await codeAt(user.secret, 1)).expect(401);
+      const next = await codeAt(user.secret, 1);
+      await login(user, next).expect(200);
+      await login(user, next).expect(401);
     });
 
     it('refuses codes two steps away either side', async () => {
       const user = await mfaUser();
+      await awayFromStepBoundary(3);
       await login(user, await codeAt(user.secret, 2)).expect(401);
       await login(user, await codeAt(user.secret, -2)).expect(401);
       await login(user, await codeAt(user.secret)).expect(200);
@@ -273,7 +278,8 @@ describe('MFA (TOTP)', () => {
   describe('disable', () => {
     it('needs the current password and a current code; then signing in needs the password only', async () => {
       const user = await mfaUser();
-      const session = (await login(user, await codeAt(user.secret)).expect(200)).body;
+      const used = await codeAt(user.secret);
+      const session = (await login(user, used).expect(200)).body;
 
       const wrongPassword = await testApp.http
         .post('/v1/me/mfa/disable')
@@ -285,7 +291,7 @@ describe('MFA (TOTP)', () => {
       const wrongCode = await testApp.http
         .post('/v1/me/mfa/disable')
         .set(bearer(session))
-        .send({ currentPassword: user.password, otp: await codeAt(user.secret) })
+        .send({ currentPassword: user.password, otp: used })
         .expect(400);
       expect(wrongCode.body.type).toBe(`${PROBLEM_BASE}invalid-otp`);
       expect((await storedUser(user.id)).mfa_enabled).toBe(true);
@@ -411,5 +417,146 @@ describe('MFA (TOTP)', () => {
       expect(otherSetup.body.secret).not.toBe(user.secret);
       expect((await storedUser(user.id)).mfa_enabled).toBe(true);
     });
+  });
+});
+
+describe('MFA secrets in logs', () => {
+  afterAll(() => killAppProcesses());
+
+  it('never writes a TOTP secret, code, recovery code or password to the log, at debug level', async () => {
+    const app = AppProcess.spawn({ ...testAppEnvironment(), LOG_LEVEL: 'debug', PORT: '0', HOST: '127.0.0.1' });
+    const listening = await app.waitForLog(/^Listening on /);
+    const baseUrl = /^Listening on (http:\/\/\S+)/.exec(listening.msg)?.[1] ?? '';
+    let accessToken = '';
+    const post = async (path: string, body: object) => {
+      const response = await fetch(`${baseUrl}${path}`, {
+        method: 'POST',
+        headers: {
+          'content-type': 'application/json',
+          ...(accessToken ? { authorization: `Bearer ${accessToken}` } : {}),
+        },
+        body: JSON.stringify(body),
+      });
+      return {
+        status: response.status,
+        body: (response.status === 204 ? {} : await response.json()) as Record<string, never>,
+      };
+    };
+
+    await awayFromStepBoundary();
+    const email = uniqueEmail('mfa-logs');
+    const password = strongPassword();
+    const newPassword = strongPassword();
+    const account = { organizationName: `MFA Logs ${randomUUID()}`, email, displayName: 'Lou Logs', password };
+    expect((await post('/v1/auth/register', account)).status).toBe(201);
+    accessToken = (await post('/v1/auth/login', { email, password })).body.accessToken;
+    const setup = await post('/v1/me/mfa/setup', {});
+    expect(setup.status).toBe(200);
+    const secret: string = setup.body.secret;
+    await awayFromStepBoundary(3);
+    const enableCode = await codeAt(secret, -1);
+    const enabled = await post('/v1/me/mfa/enable', { otp: enableCode });
+    expect(enabled.status).toBe(200);
+    const recoveryCodes: string[] = enabled.body.recoveryCodes;
+    const loginCode = await codeAt(secret);
+    expect((await post('/v1/auth/login', { email, password, otp: '000000' })).status).toBe(401);
+    expect((await post('/v1/auth/login', { email, password, otp: loginCode })).status).toBe(200);
+    expect((await post('/v1/auth/login', { email, password, otp: loginCode })).status).toBe(401);
+    expect((await post('/v1/auth/login', { email, password, otp: recoveryCodes[0] })).status).toBe(200);
+    expect((await post('/v1/me/mfa/disable', { currentPassword: `${password}x`, otp: recoveryCodes[1] })).status).toBe(
+      400,
+    );
+    expect((await post('/v1/me/mfa/disable', { currentPassword: password, otp: recoveryCodes[1] })).status).toBe(204);
+    expect((await post('/v1/me/password', { currentPassword: password, newPassword })).status).toBe(204);
+
+    const client = new Client({ connectionString: process.env.DATABASE_URL });
+    await client.connect();
+    const {
+      rows: [stored],
+    } = await client.query<{ id: string; password_hash: string }>(
+      'SELECT id, password_hash FROM users WHERE lower(email) = lower($1)',
+      [email],
+    );
+    const { rows: codeHashes } = await client.query<{ code_hash: string }>(
+      'SELECT code_hash FROM mfa_recovery_codes WHERE user_id = $1',
+      [stored.id],
+    );
+    await client.end();
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    const output = app.stdout + app.stderr;
+
+    expect(output).toContain('"level":20');
+    for (const event of [
+      'user.mfa_enabled',
+      'user.mfa_recovery_code_used',
+      'user.mfa_disabled',
+      'user.password_changed',
+    ]) {
+      expect(output).toContain(event);
+    }
+    const secrets = {
+      secret,
+      otpauthSecret: encodeURIComponent(secret),
+      enableCode,
+      loginCode,
+      password,
+      newPassword,
+      passwordHash: stored.password_hash,
+      ...Object.fromEntries(recoveryCodes.map((code, index) => [`recoveryCode${index}`, code])),
+      ...Object.fromEntries(codeHashes.map((row, index) => [`recoveryCodeHash${index}`, row.code_hash])),
+    };
+    for (const [name, value] of Object.entries(secrets)) {
+      expect({ name, found: output.includes(value) }).toEqual({ name, found: false });
+    }
+  });
+});
+
+describe('MFA across an encryption key rotation', () => {
+  const oldKey = `old:${randomBytes(32).toString('base64')}`;
+  const newKey = `new:${randomBytes(32).toString('base64')}`;
+  let running: TestApp | undefined;
+  afterEach(() => running?.close());
+
+  /** One app at a time: the key ring is configured process-wide when an app starts. */
+  async function startWithKeys(keys: string, current: string): Promise<TestApp> {
+    await running?.close();
+    running = await startTestApp({ ENCRYPTION_KEYS: keys, ENCRYPTION_KEY_ID: current });
+    return running;
+  }
+  const storedSecret = async (app: TestApp, userId: string) => {
+    const [row] = await app.app
+      .get(DataSource)
+      .query<{ mfa_secret: string }[]>('SELECT mfa_secret FROM users WHERE id = $1', [userId]);
+    return row.mfa_secret;
+  };
+
+  it('reads secrets written under the retired key and writes new ones under the current key', async () => {
+    const before = await startWithKeys(oldKey, 'old');
+    const user = await createUser(before, { roles: ['buyer'] });
+    const { secret } = (await before.http.post('/v1/me/mfa/setup').set(bearer(user)).expect(200)).body;
+    await awayFromStepBoundary(3);
+    await before.http
+      .post('/v1/me/mfa/enable')
+      .set(bearer(user))
+      .send({ otp: await codeAt(secret, -1) })
+      .expect(200);
+    expect(await storedSecret(before, user.id)).toMatch(/^v1:old:/);
+
+    const after = await startWithKeys(`${newKey},${oldKey}`, 'new');
+    const session = (
+      await after.http
+        .post('/v1/auth/login')
+        .send({ email: user.email, password: user.password, otp: await codeAt(secret) })
+        .expect(200)
+    ).body;
+    await after.http
+      .post('/v1/me/mfa/disable')
+      .set(bearer(session))
+      .send({ currentPassword: user.password, otp: await codeAt(secret, 1) })
+      .expect(204);
+    const again = await after.http.post('/v1/me/mfa/setup').set(bearer(session)).expect(200);
+    const stored = await storedSecret(after, user.id);
+    expect(stored).toMatch(/^v1:new:/);
+    expect(KeyRing.parse(newKey, 'new').decrypt(stored)).toBe(again.body.secret);
   });
 });
