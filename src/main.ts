@@ -52,4 +52,7 @@ async function bootstrap(): Promise<void> {
   for (const signal of SHUTDOWN_SIGNALS) process.once(signal, (received) => void shutdown(received));
 }
 
-void bootstrap();
+bootstrap().catch((error: unknown) => {
+  new Logger('Bootstrap').error({ err: error }, 'Start-up failed');
+  process.exit(1);
+});
