@@ -1,8 +1,10 @@
 import { createHash, randomUUID } from 'node:crypto';
+import { Client } from 'pg';
 import { DataSource } from 'typeorm';
 import { ApiKeysService } from '../src/identity/api-keys.service';
 import { ApiKey } from '../src/identity/entities/api-key.entity';
-import { adminSession, bearer, createUser, type TestUser } from './support/identity';
+import { AppProcess, killAppProcesses, testAppEnvironment } from './support/app-process';
+import { adminSession, bearer, createUser, strongPassword, type TestUser, uniqueEmail } from './support/identity';
 import { auditEventsAbout } from './support/audit-trail';
 import { idsOf } from './support/pages';
 import { startTestApp, type TestApp } from './support/test-app';
@@ -223,5 +225,93 @@ describe('API keys', () => {
       await testApp.http.delete(`/v1/api-keys/${randomUUID()}`).set(bearer(buyer)).expect(404);
       await testApp.http.delete('/v1/api-keys/not-a-uuid').set(bearer(buyer)).expect(400);
     });
+  });
+});
+
+describe('secrets in logs', () => {
+  afterAll(() => killAppProcesses());
+
+  it('never writes an initial password, an API key or its hash to the log, at debug level', async () => {
+    const app = AppProcess.spawn({ ...testAppEnvironment(), LOG_LEVEL: 'debug', PORT: '0', HOST: '127.0.0.1' });
+    const listening = await app.waitForLog(/^Listening on /);
+    const baseUrl = /^Listening on (http:\/\/\S+)/.exec(listening.msg)?.[1] ?? '';
+    const call = async (method: string, path: string, body?: object, headers: Record<string, string> = {}) => {
+      const response = await fetch(`${baseUrl}${path}`, {
+        method,
+        headers: { ...(body ? { 'content-type': 'application/json' } : {}), ...headers },
+        body: body ? JSON.stringify(body) : undefined,
+      });
+      const text = await response.text();
+      return { status: response.status, body: (text ? JSON.parse(text) : {}) as Record<string, string> };
+    };
+    const { ADMIN_EMAIL: email, ADMIN_PASSWORD: password } = process.env;
+    const admin = await call('POST', '/v1/auth/login', { email, password });
+    const asAdmin = { authorization: `Bearer ${admin.body.accessToken}` };
+    const organization = await call('POST', '/v1/organizations', { name: `Logs ${randomUUID()}` }, asAdmin);
+
+    const orgAdminPassword = strongPassword();
+    const orgAdmin = { email: uniqueEmail('logs'), displayName: 'L', roles: ['org_admin'] };
+    const created = await call(
+      'POST',
+      '/v1/users',
+      { ...orgAdmin, password: orgAdminPassword, organizationId: organization.body.id },
+      asAdmin,
+    );
+    expect(created.status).toBe(201);
+    const session = await call('POST', '/v1/auth/login', { email: orgAdmin.email, password: orgAdminPassword });
+    const key = await call(
+      'POST',
+      '/v1/api-keys',
+      { name: 'logs', roles: ['org_admin'] },
+      { authorization: `Bearer ${session.body.accessToken}` },
+    );
+    expect(key.status).toBe(201);
+    const withKey = { 'x-api-key': key.body.key };
+    const buyerPassword = strongPassword();
+    expect((await call('GET', '/v1/users', undefined, withKey)).status).toBe(200);
+    const buyer = await call(
+      'POST',
+      '/v1/users',
+      { email: uniqueEmail('logs'), displayName: 'B', password: buyerPassword, roles: ['buyer'] },
+      withKey,
+    );
+    expect(buyer.status).toBe(201);
+    expect((await call('POST', '/v1/api-keys', { name: 'x', roles: ['org_admin'] }, withKey)).status).toBe(403);
+    expect((await call('DELETE', `/v1/api-keys/${key.body.id}`, undefined, asAdmin)).status).toBe(404);
+    expect(
+      (
+        await call('DELETE', `/v1/api-keys/${key.body.id}`, undefined, {
+          authorization: `Bearer ${session.body.accessToken}`,
+        })
+      ).status,
+    ).toBe(204);
+    expect((await call('GET', '/v1/users', undefined, withKey)).status).toBe(401);
+    expect((await call('GET', '/v1/users', undefined, { 'x-api-key': `${key.body.key}x` })).status).toBe(401);
+    expect((await call('PATCH', `/v1/users/${buyer.body.id}`, { disabled: true }, asAdmin)).status).toBe(200);
+
+    const client = new Client({ connectionString: process.env.DATABASE_URL });
+    await client.connect();
+    const { rows } = await client.query<{ password_hash: string }>(
+      'SELECT password_hash FROM users WHERE id = ANY($1)',
+      [[created.body.id, buyer.body.id]],
+    );
+    await client.end();
+    // Let the last lines reach the pipe.
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    const output = app.stdout + app.stderr;
+
+    expect(output).toContain('"level":20');
+    expect(output).toContain(key.body.prefix);
+    const secrets = {
+      orgAdminPassword,
+      buyerPassword,
+      key: key.body.key,
+      keySecret: key.body.key.slice(key.body.prefix.length + 1),
+      keyHash: createHash('sha256').update(key.body.key).digest('hex'),
+      ...Object.fromEntries(rows.map((row, index) => [`passwordHash${index}`, row.password_hash.split('$').at(-1)])),
+    };
+    for (const [name, secret] of Object.entries(secrets)) {
+      expect({ name, found: output.includes(secret) }).toEqual({ name, found: false });
+    }
   });
 });

@@ -121,6 +121,7 @@ export class ApiKeysService implements BeforeApplicationShutdown {
       resource: { type: 'ApiKey', id: apiKey.id },
       changes: auditChanges(null, auditedState(apiKey)),
     });
+    this.logger.log({ event: 'api_key.created', apiKeyId: apiKey.id, prefix, userId: actor.userId }, 'API key created');
     return { ...toDto(apiKey), key };
   }
 
@@ -140,6 +141,7 @@ export class ApiKeysService implements BeforeApplicationShutdown {
       resource: { type: 'ApiKey', id },
       changes: auditChanges(before, auditedState(apiKey)),
     });
+    this.logger.log({ event: 'api_key.revoked', apiKeyId: id, prefix: apiKey.prefix }, 'API key revoked');
   }
 
   /**

@@ -1,4 +1,4 @@
-import { Injectable } from '@nestjs/common';
+import { Injectable, Logger } from '@nestjs/common';
 import { Transactional, TransactionHost } from '@nestjs-cls/transactional';
 import type { TransactionalAdapterTypeOrm } from '@nestjs-cls/transactional-adapter-typeorm';
 import { ResourceNotFoundError } from '../access/access.errors';
@@ -28,6 +28,8 @@ function toDto(organization: Organization): OrganizationDto {
 /** Customer organizations: staff admins manage them, auditors read them, customers read their own. */
 @Injectable()
 export class OrganizationsService {
+  private readonly logger = new Logger(OrganizationsService.name);
+
   constructor(
     private readonly txHost: TransactionHost<TransactionalAdapterTypeOrm>,
     private readonly authorization: Authorization,
@@ -62,6 +64,7 @@ export class OrganizationsService {
       resource: { type: 'Organization', id: organization.id },
       changes: auditChanges(null, { name: organization.name }),
     });
+    this.logger.log({ event: 'organization.created', organizationId: organization.id }, 'organization created');
     return toDto(organization);
   }
 
@@ -86,6 +89,7 @@ export class OrganizationsService {
       resource: { type: 'Organization', id },
       changes: auditChanges(before, { name: saved.name }),
     });
+    this.logger.log({ event: 'organization.updated', organizationId: id }, 'organization updated');
     return toDto(saved);
   }
 }

@@ -1,4 +1,4 @@
-import { Injectable } from '@nestjs/common';
+import { Injectable, Logger } from '@nestjs/common';
 import { Transactional, TransactionHost } from '@nestjs-cls/transactional';
 import type { TransactionalAdapterTypeOrm } from '@nestjs-cls/transactional-adapter-typeorm';
 import { ResourceNotFoundError } from '../access/access.errors';
@@ -74,6 +74,8 @@ function auditedState(user: User): Partial<User> {
  */
 @Injectable()
 export class UsersService {
+  private readonly logger = new Logger(UsersService.name);
+
   constructor(
     private readonly txHost: TransactionHost<TransactionalAdapterTypeOrm>,
     private readonly authorization: Authorization,
@@ -143,6 +145,7 @@ export class UsersService {
       resource: { type: 'User', id: user.id },
       changes: auditChanges(null, auditedState(user)),
     });
+    this.logger.log({ event: 'user.created', userId: user.id, roles: user.roles, by: actor.userId }, 'user created');
     return toDto(user);
   }
 
@@ -178,12 +181,9 @@ export class UsersService {
     await this.users.update({ id }, { displayName: user.displayName, roles: user.roles, disabledAt: user.disabledAt });
     const saved = await this.users.findOneByOrFail({ id });
     if (disabling) await this.tokens.revokeAllForUser(user.id);
-    await this.audit.record({
-      actor,
-      action: disabling ? 'user.disabled' : enabling ? 'user.enabled' : 'user.updated',
-      resource: { type: 'User', id },
-      changes,
-    });
+    const action = disabling ? 'user.disabled' : enabling ? 'user.enabled' : 'user.updated';
+    await this.audit.record({ actor, action, resource: { type: 'User', id }, changes });
+    this.logger.log({ event: action, userId: id, by: actor.userId }, action.replace('.', ' '));
     return toDto(saved);
   }
 }
