@@ -3,6 +3,7 @@ import { generate } from 'otplib';
 import { Client } from 'pg';
 import { DataSource } from 'typeorm';
 import { AuditEvent } from '../src/audit/audit-event.entity';
+import { User } from '../src/identity/entities/user.entity';
 import { KeyRing } from '../src/platform/crypto/key-ring';
 import { AppProcess, killAppProcesses, testAppEnvironment } from './support/app-process';
 import { bearer, createUser, strongPassword, type TestUser, uniqueEmail } from './support/identity';
@@ -100,6 +101,8 @@ describe('MFA (TOTP)', () => {
       expect(stored.mfa_secret).not.toContain(secret);
       const ring = KeyRing.parse(testApp.environment.ENCRYPTION_KEYS, testApp.environment.ENCRYPTION_KEY_ID);
       expect(ring.decrypt(stored.mfa_secret ?? '')).toBe(secret);
+      // Not loaded unless asked for: a user read elsewhere never carries it.
+      expect((await database.getRepository(User).findOneByOrFail({ id: user.id })).mfaSecret).toBeUndefined();
 
       const me = await testApp.http.get('/v1/me').set(bearer(user)).expect(200);
       expect(me.body.mfaEnabled).toBe(false);

@@ -104,7 +104,7 @@ export class MfaService {
   async verifyLoginFactor(user: User, otp?: string): Promise<void> {
     if (!user.mfaEnabled) return;
     if (otp === undefined) throw new MfaRequiredError();
-    if (!(await this.acceptFactor(user, otp))) throw new InvalidOtpError();
+    if (!(await this.acceptFactor(await this.userWithSecret(user.id), otp))) throw new InvalidOtpError();
   }
 
   @Transactional()
@@ -160,15 +160,21 @@ export class MfaService {
   }
 
   private async userOf(userId: string): Promise<User> {
-    const user = await this.users.findOne({ where: { id: userId } });
-    if (!user) throw new ResourceNotFoundError('User');
-    return user;
+    return found(await this.users.findOne({ where: { id: userId } }));
   }
 
+  private async userWithSecret(userId: string): Promise<User> {
+    return found(await this.withSecret(userId).getOne());
+  }
+
+  /** Taken first by every change of MFA state, so that setup, enable and disable cannot interleave. */
   private async lockedUser(userId: string): Promise<User> {
-    const user = await this.users.findOne({ where: { id: userId }, lock: { mode: 'pessimistic_write' } });
-    if (!user) throw new ResourceNotFoundError('User');
-    return user;
+    return found(await this.withSecret(userId).setLock('pessimistic_write').getOne());
+  }
+
+  /** The secret column is not loaded by default. */
+  private withSecret(userId: string) {
+    return this.users.createQueryBuilder('user').addSelect('user.mfaSecret').where('user.id = :userId', { userId });
   }
 
   private get users() {
@@ -178,4 +184,9 @@ export class MfaService {
   private get recoveryCodes() {
     return this.txHost.tx.getRepository(RecoveryCode);
   }
+}
+
+function found(user: User | null): User {
+  if (!user) throw new ResourceNotFoundError('User');
+  return user;
 }

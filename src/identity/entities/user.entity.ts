@@ -64,8 +64,11 @@ export class User {
   @Column({ type: 'timestamptz' })
   passwordChangedAt!: Date;
 
-  /** TOTP secret, encrypted at rest; null until MFA setup starts. */
-  @Column({ type: 'text', nullable: true, transformer: encryptedText })
+  /**
+   * TOTP secret, encrypted at rest; null until MFA setup starts. Not loaded
+   * unless asked for (MfaService does): nothing else needs it in memory.
+   */
+  @Column({ type: 'text', nullable: true, transformer: encryptedText, select: false })
   mfaSecret!: string | null;
 
   @Column({ type: 'boolean', default: false })
