@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { DataSource } from 'typeorm';
-import { probeWrite, sealNow, secretsInAuditTrail } from './support/audit';
+import { AUDIT_EVENT_ROWS_SQL, type AuditEventRow, probeWrite, sealNow, secretsInAuditTrail } from './support/audit';
 import { AuditProbeModule } from './support/fixtures/audit-probe.module';
 import { bearer, createUser, type TestUser } from './support/identity';
 import { startTestApp, type TestApp } from './support/test-app';
@@ -217,10 +217,12 @@ describe('Audit events for auditors: access, lists, filters, export, redaction',
   it('no event of the whole run holds a password, hash, token, key or TOTP secret', async () => {
     await probeWrite(testApp, { secret: 'pw-probe-secret-value-000000' });
     const passwords = [...users.values()].map((user) => user.password);
-    const findings = await secretsInAuditTrail(
-      (sql) => testApp.app.get(DataSource).query(sql),
-      [testApp.environment.ADMIN_PASSWORD ?? '', 'pw-probe-secret-value-000000', ...passwords],
-    );
+    const rows = await testApp.app.get(DataSource).query<AuditEventRow[]>(AUDIT_EVENT_ROWS_SQL);
+    const findings = secretsInAuditTrail(rows, [
+      testApp.environment.ADMIN_PASSWORD ?? '',
+      'pw-probe-secret-value-000000',
+      ...passwords,
+    ]);
     expect(findings).toEqual([]);
   });
 });

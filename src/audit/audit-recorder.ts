@@ -74,7 +74,7 @@ export class AuditRecorder {
         `AuditRecorder.record(${entry.action}) needs the caller's transaction: call it from a @Transactional() method, or use recordStandalone`,
       );
     }
-    await this.txHost.tx.getRepository(AuditEvent).insert(this.toRow(entry) as QueryDeepPartialEntity<AuditEvent>);
+    await this.txHost.tx.getRepository(AuditEvent).insert(insertable(this.toRow(entry)));
   }
 
   /** Records `entry` whatever becomes of the caller's transaction. */
@@ -82,7 +82,7 @@ export class AuditRecorder {
     const row = this.toRow(entry);
     if (!this.txHost.isTransactionActive()) {
       // A single INSERT on its own connection: its own transaction.
-      await this.dataSource.getRepository(AuditEvent).insert(row as QueryDeepPartialEntity<AuditEvent>);
+      await this.dataSource.getRepository(AuditEvent).insert(insertable(row));
       return;
     }
     // Another connection now would wait for the caller's transaction (forever on the
@@ -107,7 +107,7 @@ export class AuditRecorder {
     if (!deferred || deferred.length === 0) return;
     const rows = deferred.splice(0);
     try {
-      await this.dataSource.getRepository(AuditEvent).insert(rows as QueryDeepPartialEntity<AuditEvent>[]);
+      await this.dataSource.getRepository(AuditEvent).insert(rows.map(insertable));
     } catch (error) {
       this.logger.error({ event: 'audit.deferred_write_failed', count: rows.length, err: error });
       throw error;
@@ -132,6 +132,11 @@ export class AuditRecorder {
       details: entry.details ? (redact(entry.details) as Record<string, unknown>) : null,
     };
   }
+}
+
+/** TypeORM's deep-partial insert type cannot express jsonb values typed `unknown`; the row is complete. */
+function insertable(row: AuditEventRow): QueryDeepPartialEntity<AuditEvent> {
+  return row as QueryDeepPartialEntity<AuditEvent>;
 }
 
 function actorColumns(

@@ -42,35 +42,63 @@ const SECRET_PATTERNS: [string, RegExp][] = [
   ['JWT', /eyJ[\w-]{5,}\.[\w-]{5,}\./],
   ['API key', /bk_[a-z0-9]{12}_[\w-]{20,}/],
   ['SHA-256 hex (token or secret hash)', /(?<![0-9a-f])[0-9a-f]{64}(?![0-9a-f])/],
-  ['32 random bytes, base64url (refresh token, key secret)', /(?<![\w-])[\w-]{43}(?![\w-])/],
+  // Mixed case: random base64url, not a lower-case label such as `nobody-<uuid>` in a test email.
+  [
+    '32 random bytes, base64url (refresh token, key secret)',
+    /(?<![\w-])(?=[\w-]*[A-Z])(?=[\w-]*[a-z])[\w-]{43}(?![\w-])/,
+  ],
   ['test password', /pw-[\w-]{24}/],
   ['TOTP URL', /otpauth:/],
 ];
 
+export interface AuditEventRow {
+  id: string;
+  action: string;
+  resource_id: string | null;
+  request_id: string | null;
+  user_agent: string | null;
+  changes: unknown;
+  details: unknown;
+}
+
+export interface SecretFinding {
+  id: string;
+  action: string;
+  /** Where in the event, e.g. `changes.after.email`: never the value itself. */
+  field: string;
+  found: string;
+}
+
+/** Every audit event, as `secretsInAuditTrail` reads them. */
+export const AUDIT_EVENT_ROWS_SQL =
+  'SELECT id, action, resource_id, request_id, user_agent, changes, details FROM audit_events';
+
 /**
- * Every event whose text holds a secret, with what was found: an empty list
- * is the assertion. `rowsOf` runs the query on the database to search. `knownSecrets` adds literal values the caller
- * used (the admin password...).
+ * Every place in an audit event that holds a secret, with what was found: an
+ * empty list is the assertion. `rows` are AUDIT_EVENT_ROWS_SQL's; `knownSecrets`
+ * adds literal values the caller used (the admin password...).
  */
-export async function secretsInAuditTrail(
-  rowsOf: (sql: string) => Promise<{ id: string; action: string; text: string }[]>,
-  knownSecrets: string[] = [],
-): Promise<{ id: string; action: string; found: string }[]> {
-  const rows = await rowsOf(
-    `SELECT id, action, concat_ws(' ', resource_id, request_id, user_agent, changes::text, details::text) AS text
-       FROM audit_events`,
-  );
-  const findings: { id: string; action: string; found: string }[] = [];
+export function secretsInAuditTrail(rows: AuditEventRow[], knownSecrets: string[] = []): SecretFinding[] {
+  const findings: SecretFinding[] = [];
   for (const row of rows) {
-    for (const [name, pattern] of SECRET_PATTERNS) {
-      if (pattern.test(row.text)) findings.push({ id: row.id, action: row.action, found: name });
-    }
-    for (const secret of knownSecrets) {
-      if (secret && row.text.includes(secret))
-        findings.push({ id: row.id, action: row.action, found: 'a known secret' });
+    const { id, action, ...fields } = row;
+    for (const [field, value] of leaves(fields, '')) {
+      for (const [name, pattern] of SECRET_PATTERNS) {
+        if (pattern.test(value)) findings.push({ id, action, field, found: name });
+      }
+      if (knownSecrets.some((secret) => secret && value.includes(secret))) {
+        findings.push({ id, action, field, found: 'a known secret' });
+      }
     }
   }
   return findings;
+}
+
+function* leaves(value: unknown, path: string): Generator<[string, string]> {
+  if (typeof value === 'string') yield [path, value];
+  else if (value !== null && typeof value === 'object') {
+    for (const [key, child] of Object.entries(value)) yield* leaves(child, path ? `${path}.${key}` : key);
+  }
 }
 
 /** The PostgreSQL server of `databaseUrl`, for creating a database of one's own on it. */

@@ -1,5 +1,5 @@
 import { Client } from 'pg';
-import { secretsInAuditTrail } from './audit';
+import { AUDIT_EVENT_ROWS_SQL, type AuditEventRow, secretsInAuditTrail } from './audit';
 
 export default async function globalTeardown(): Promise<void> {
   const database = globalThis.testDatabase;
@@ -16,10 +16,8 @@ async function assertNoSecretInAuditTrail(url: string): Promise<void> {
   const client = new Client({ connectionString: url });
   await client.connect();
   try {
-    const findings = await secretsInAuditTrail(
-      async (sql) => (await client.query<{ id: string; action: string; text: string }>(sql)).rows,
-      [process.env.ADMIN_PASSWORD ?? ''],
-    );
+    const { rows } = await client.query<AuditEventRow>(AUDIT_EVENT_ROWS_SQL);
+    const findings = secretsInAuditTrail(rows, [process.env.ADMIN_PASSWORD ?? '']);
     if (findings.length > 0) {
       throw new Error(`Audit events hold secrets (redaction failed): ${JSON.stringify(findings.slice(0, 20))}`);
     }
