@@ -5,13 +5,10 @@ import { join, resolve } from 'node:path';
 import { Environment, validateEnvironment } from '../../src/platform/config/environment';
 
 const ROOT = resolve(__dirname, '..', '..');
-const MAIN = join(ROOT, 'src', 'main.ts');
-const TS_NODE_REGISTER = require.resolve('ts-node/register/transpile-only');
+/** The built entry point: `npm test` builds first, so children run what `npm run start:prod` runs. */
+const MAIN = join(ROOT, 'dist', 'src', 'main.js');
 
-/**
- * Start-up of src/main.ts through ts-node takes 5-15 s on an idle machine (a fresh embedded
- * database adds about 10 s); on a shared, busy one it took over a minute.
- */
+/** Start-up takes 1-3 s on an idle machine (a fresh embedded database adds about 10 s); a busy one is far slower. */
 export const START_TIMEOUT_MS = 120_000;
 
 export interface ExitStatus {
@@ -33,7 +30,7 @@ process.once('exit', () => {
 });
 
 /**
- * src/main.ts in a child process, as an operator runs it: only the variables
+ * The built main.js in a child process, as an operator runs it: only the variables
  * given here (no inherited DATABASE_URL or NODE_ENV), and a fresh empty
  * working directory, so no developer's `.env` or `./data` takes part.
  */
@@ -71,11 +68,10 @@ export class AppProcess {
 
   static spawn(env: Record<string, string>): AppProcess {
     const cwd = mkdtempSync(join(tmpdir(), 'app-process-'));
-    const child = spawn(process.execPath, ['-r', TS_NODE_REGISTER, MAIN], {
+    const child = spawn(process.execPath, [MAIN], {
       cwd,
       env: {
         PATH: process.env.PATH ?? '',
-        TS_NODE_PROJECT: join(ROOT, 'tsconfig.json'),
         ...env,
       },
       stdio: ['ignore', 'pipe', 'pipe'],
@@ -184,7 +180,7 @@ export function testAppEnvironment(): Record<string, string> {
   return { ...Object.fromEntries(configured), DATA_DIR: resolve(validateEnvironment(process.env).DATA_DIR) };
 }
 
-/** Spawns src/main.ts on a free port and waits until it listens. */
+/** Spawns the built main.js on a free port and waits until it listens. */
 export async function startAppProcess(env: Record<string, string>): Promise<ListeningApp> {
   const app = AppProcess.spawn({ ...env, PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'info' });
   const listening = await app.waitForLog(/^Listening on /);
