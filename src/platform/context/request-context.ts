@@ -13,7 +13,7 @@ export const REQUEST_CONTEXT = 'requestContext';
 export function requestContextOf(request: IncomingMessage & { ip?: string }): RequestContext {
   const userAgent = request.headers['user-agent'];
   return {
-    requestId: String(request.id ?? 'unknown'),
+    requestId: typeof request.id === 'string' || typeof request.id === 'number' ? String(request.id) : 'unknown',
     ip: request.ip ?? request.socket?.remoteAddress ?? null,
     userAgent: typeof userAgent === 'string' ? userAgent.slice(0, 512) : null,
   };
