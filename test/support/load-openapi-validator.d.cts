@@ -1,0 +1,7 @@
+/** The part of @seriousme/openapi-schema-validator the tests use. */
+interface OpenApiValidator {
+  validate(document: Record<string, unknown>): Promise<{ valid: boolean; errors?: unknown }>;
+}
+
+declare const loadOpenApiValidator: () => Promise<{ Validator: new () => OpenApiValidator }>;
+export = loadOpenApiValidator;
