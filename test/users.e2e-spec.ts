@@ -193,6 +193,21 @@ describe('users', () => {
     });
   });
 
+  it('lists, reads and edits a user whose MFA secret this instance cannot decrypt (another key, another instance)', async () => {
+    const target = await createUser(testApp, { roles: ['buyer'], organizationId });
+    await testApp.app
+      .get(DataSource)
+      .query("UPDATE users SET mfa_secret = 'unknown-key:not-decryptable' WHERE id = $1", [target.id]);
+    const list = await testApp.http.get('/v1/users').query({ organizationId }).set(bearer(admin)).expect(200);
+    expect(idsOf(list.body)).toContain(target.id);
+    await testApp.http.get(`/v1/users/${target.id}`).set(bearer(admin)).expect(200);
+    await testApp.http
+      .patch(`/v1/users/${target.id}`)
+      .set(bearer(admin))
+      .send({ displayName: 'Still fine' })
+      .expect(200);
+  });
+
   describe('editing', () => {
     /** One user for the refusals below, which must leave it unchanged. */
     let refusalTarget: Promise<TestUser> | undefined;

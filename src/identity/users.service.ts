@@ -33,6 +33,25 @@ export interface UserFilter extends PageRequest {
 
 type RoleKind = 'staff' | 'customer';
 
+/**
+ * The columns this service reads: never the credentials. Besides, decrypting
+ * every listed user's MFA secret would cost time, and fail for a secret under
+ * a key this instance does not hold.
+ */
+const PROFILE_COLUMNS = [
+  'id',
+  'email',
+  'displayName',
+  'roles',
+  'organizationId',
+  'disabledAt',
+  'mfaEnabled',
+  'createdAt',
+  'updatedAt',
+  'version',
+] as const satisfies readonly (keyof User)[];
+const PROFILE_SELECT = Object.fromEntries(PROFILE_COLUMNS.map((column) => [column, true]));
+
 /** Staff or customer; a list mixing both is refused (the database refuses it too). */
 function roleKind(roles: Role[]): RoleKind {
   if (roles.every(isStaffRole)) return 'staff';
@@ -90,7 +109,7 @@ export class UsersService {
   }
 
   async list(actor: Actor, filter: UserFilter): Promise<Page<UserDto>> {
-    const query = this.users.createQueryBuilder('user');
+    const query = this.users.createQueryBuilder('user').select(PROFILE_COLUMNS.map((column) => `user.${column}`));
     whereAnyOf(query, this.authorization.visibleWhere<User>(actor, 'read', 'User') ?? []);
     if (filter.organizationId) query.andWhere({ organizationId: filter.organizationId });
     return mapPage(await findPage(query, filter), toDto);
@@ -98,7 +117,7 @@ export class UsersService {
 
   /** 404 when the user does not exist or the caller may not see them. */
   async get(actor: Actor, id: string): Promise<UserDto> {
-    const user = await this.users.findOneBy({ id });
+    const user = await this.users.findOne({ where: { id }, select: PROFILE_SELECT });
     if (!user) throw new ResourceNotFoundError('User');
     this.authorization.ensure(actor, 'read', 'User', user);
     return toDto(user);
@@ -157,7 +176,11 @@ export class UsersService {
    */
   @Transactional()
   async update(actor: Actor, id: string, input: UpdateUserDto, ifMatch: IfMatch): Promise<UserDto> {
-    const user = await this.users.findOne({ where: { id }, lock: { mode: 'pessimistic_write' } });
+    const user = await this.users.findOne({
+      where: { id },
+      select: PROFILE_SELECT,
+      lock: { mode: 'pessimistic_write' },
+    });
     if (!user) throw new ResourceNotFoundError('User');
     this.authorization.ensure(actor, 'update', 'User', user);
     ensureMatches(ifMatch, user.version);
@@ -176,10 +199,9 @@ export class UsersService {
     const changes = auditChanges(before, auditedState(user));
     if (!changes) return toDto(user);
 
-    // An UPDATE of the changed columns only (it also bumps version and updatedAt): save() would
-    // rewrite every column, the encrypted MFA secret included.
+    // The changed columns only; TypeORM bumps version and updatedAt.
     await this.users.update({ id }, { displayName: user.displayName, roles: user.roles, disabledAt: user.disabledAt });
-    const saved = await this.users.findOneByOrFail({ id });
+    const saved = await this.users.findOneOrFail({ where: { id }, select: PROFILE_SELECT });
     if (disabling) await this.tokens.revokeAllForUser(user.id);
     const action = disabling ? 'user.disabled' : enabling ? 'user.enabled' : 'user.updated';
     await this.audit.record({ actor, action, resource: { type: 'User', id }, changes });
