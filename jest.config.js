@@ -32,5 +32,6 @@ module.exports = {
   setupFiles: ['<rootDir>/test/support/environment.ts'],
   globalSetup: '<rootDir>/test/support/global-setup.ts',
   globalTeardown: '<rootDir>/test/support/global-teardown.ts',
-  testTimeout: 60_000,
+  // Generous: several tests start the app as a child process, slow on a busy 2-core machine.
+  testTimeout: 180_000,
 };
