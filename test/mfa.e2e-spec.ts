@@ -316,6 +316,25 @@ describe('MFA (TOTP)', () => {
       expect(again.body.type).toBe(`${PROBLEM_BASE}mfa-not-enabled`);
     });
 
+    it('counts wrong codes towards the account lockout, so they cannot be guessed here either', async () => {
+      const user = await mfaUser();
+      const session = (await login(user, user.recoveryCodes[0]).expect(200)).body;
+      const disable = (otp: string) =>
+        testApp.http.post('/v1/me/mfa/disable').set(bearer(session)).send({ currentPassword: user.password, otp });
+      for (let attempt = 0; attempt < testApp.environment.LOGIN_MAX_FAILURES; attempt += 1) {
+        expect((await disable(`wrong-recovery-code-${attempt}`)).body.type).toBe(`${PROBLEM_BASE}invalid-otp`);
+      }
+      const locked = await disable(user.recoveryCodes[1]).expect(400);
+      expect(locked.body.type).toBe(`${PROBLEM_BASE}current-password-incorrect`);
+      expect((await storedUser(user.id)).mfa_enabled).toBe(true);
+      await login(user, user.recoveryCodes[1]).expect(401);
+      const failures = (await eventsFor(user.id)).filter((event) => event.action === 'user.reauthentication_failed');
+      expect(failures.map((event) => event.details?.reason)).toEqual([
+        ...Array<string>(testApp.environment.LOGIN_MAX_FAILURES).fill('invalid otp'),
+        'account locked',
+      ]);
+    });
+
     it('takes a recovery code in place of the current code', async () => {
       const user = await mfaUser();
       const session = (await login(user, user.recoveryCodes[0]).expect(200)).body;

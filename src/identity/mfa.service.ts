@@ -84,14 +84,20 @@ export class MfaService {
   /**
    * Turns MFA off. Needs both the current password and a current code (or a
    * recovery code): a stolen access token alone, or a stolen phone alone,
-   * cannot remove the second factor.
+   * cannot remove the second factor. A wrong code counts towards the lockout.
    */
   async disable(actor: Actor, confirmation: DisableMfaDto): Promise<void> {
     this.reauthentication.ensureUserSession(actor);
     const user = await this.userOf(actor.userId);
     if (!user.mfaEnabled) throw new MfaNotEnabledError();
     await this.reauthentication.confirmPassword(actor, user, confirmation.currentPassword);
-    await this.disableWithFactor(actor, confirmation.otp);
+    try {
+      await this.disableWithFactor(actor, confirmation.otp);
+    } catch (error) {
+      // Else, with the password, codes could be guessed here without limit.
+      if (error instanceof InvalidOtpError) await this.reauthentication.recordFailure(actor, user.id, 'invalid otp');
+      throw error;
+    }
   }
 
   /**

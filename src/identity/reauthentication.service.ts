@@ -35,15 +35,24 @@ export class Reauthentication {
   async confirmPassword(actor: Actor, user: User, password: string): Promise<void> {
     const matches = await this.passwords.verify(user.passwordHash, password);
     if (matches && !this.lockout.isLocked(user)) return;
-    await this.lockout.recordFailure(user.id);
+    await this.recordFailure(actor, user.id, matches ? 'account locked' : 'wrong password');
+    throw new CurrentPasswordIncorrectError();
+  }
+
+  /**
+   * Counts a failed proof (a wrong password, or a wrong one-time code after a
+   * right password) towards the lockout and records it. Call it outside the
+   * refused change's transaction, which rolls back.
+   */
+  async recordFailure(actor: Actor, userId: string, reason: string): Promise<void> {
+    await this.lockout.recordFailure(userId);
     await this.audit.recordStandalone({
       actor,
       action: 'user.reauthentication_failed',
-      resource: { type: 'User', id: user.id },
+      resource: { type: 'User', id: userId },
       outcome: 'failure',
-      details: { reason: matches ? 'account locked' : 'wrong password' },
+      details: { reason },
     });
-    this.logger.warn({ event: 'user.reauthentication_failed', userId: user.id }, 'current password not confirmed');
-    throw new CurrentPasswordIncorrectError();
+    this.logger.warn({ event: 'user.reauthentication_failed', userId, reason }, 'credential change not confirmed');
   }
 }
