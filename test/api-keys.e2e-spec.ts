@@ -86,6 +86,8 @@ describe('API keys', () => {
       ['no roles', { name: 'x', roles: [] }],
       ['an unknown role', { name: 'x', roles: ['root'] }],
       ['no name', { roles: ['buyer'] }],
+      ['a blank name', { name: ' ', roles: ['buyer'] }],
+      ['a name with a NUL', { name: 'a\u0000b', roles: ['buyer'] }],
       ['an expiry in the past', { name: 'x', roles: ['buyer'], expiresAt: '2020-01-01T00:00:00Z' }],
       ['an expiry that is no date', { name: 'x', roles: ['buyer'], expiresAt: 'tomorrow' }],
     ])('refuses %s with 400', async (_what, body) => {

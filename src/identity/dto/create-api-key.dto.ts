@@ -1,13 +1,12 @@
 import { Type } from 'class-transformer';
-import { IsDate, IsNotEmpty, IsOptional, IsString, MaxLength } from 'class-validator';
+import { IsDate, IsOptional } from 'class-validator';
 import type { Role } from '../../access/roles';
+import { SingleLineText } from '../../platform/validation/single-line-text.decorator';
 import { RoleList } from './role-list.decorator';
 
 export class CreateApiKeyDto {
   /** What the key is for, e.g. "ERP order sync". */
-  @IsString()
-  @IsNotEmpty()
-  @MaxLength(100)
+  @SingleLineText(100)
   name!: string;
 
   /** A subset of your own roles. */
