@@ -109,6 +109,8 @@ describe('auth (register, login)', () => {
       ['a bad email', registration({ email: 'not-an-email' })],
       ['an unknown field', registration({ roles: ['admin'] })],
       ['a password over 256 characters', registration({ password: 'x'.repeat(257) })],
+      ['an organization name with a NUL', registration({ organizationName: 'Acme\u0000' })],
+      ['a two-line display name', registration({ displayName: 'a\nb' })],
     ])('answers 400 for %s', async (_case, body) => {
       const response = await testApp.http.post('/v1/auth/register').send(body).expect(400);
       expect(response.headers['content-type']).toContain(PROBLEM);

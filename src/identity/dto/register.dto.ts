@@ -1,11 +1,10 @@
-import { IsEmail, IsNotEmpty, IsString, MaxLength } from 'class-validator';
+import { IsEmail, IsString, MaxLength } from 'class-validator';
+import { SingleLineText } from '../../platform/validation/single-line-text.decorator';
 import { PASSWORD_MAX_LENGTH } from '../password-policy';
 
 export class RegisterDto {
   /** The new customer organization. */
-  @IsString()
-  @IsNotEmpty()
-  @MaxLength(200)
+  @SingleLineText(200)
   organizationName!: string;
 
   /** Its first user, who becomes its org_admin. */
@@ -13,9 +12,7 @@ export class RegisterDto {
   @MaxLength(254)
   email!: string;
 
-  @IsString()
-  @IsNotEmpty()
-  @MaxLength(200)
+  @SingleLineText(200)
   displayName!: string;
 
   /**
