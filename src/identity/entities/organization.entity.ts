@@ -1,7 +1,17 @@
-import { Column, CreateDateColumn, Entity, PrimaryGeneratedColumn, UpdateDateColumn, VersionColumn } from 'typeorm';
+import {
+  Column,
+  CreateDateColumn,
+  Entity,
+  Index,
+  PrimaryGeneratedColumn,
+  UpdateDateColumn,
+  VersionColumn,
+} from 'typeorm';
 
 /** A customer company; its users place orders and pay invoices for it. */
 @Entity({ name: 'organizations' })
+// The keyset of the list, newest first: a page costs the same however deep.
+@Index('organizations_created', ['createdAt', 'id'])
 export class Organization {
   @PrimaryGeneratedColumn('uuid')
   id!: string;

@@ -22,6 +22,9 @@ import { Organization } from './organization.entity';
 // Unique on lower(email), an expression index TypeORM cannot model: created by the migration, left alone by sync.
 @Index('users_email_unique', { synchronize: false })
 @Index('users_organization', ['organizationId'])
+// The keysets of the lists, newest first: all users, and one organization's.
+@Index('users_created', ['createdAt', 'id'])
+@Index('users_organization_created', ['organizationId', 'createdAt', 'id'])
 @Check('users_roles_not_empty', 'cardinality("roles") > 0')
 @Check(
   'users_staff_xor_customer',
