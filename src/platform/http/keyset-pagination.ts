@@ -85,8 +85,10 @@ export function sortName(order: SortOrder): string {
 /**
  * One page of `query` (already filtered and scoped by the caller) by keyset:
  * rows strictly after the cursor's `(sort key, id)` in `order`, so pages stay
- * stable while rows are added, and cost the same however deep. The query must
- * not join to-many relations (one row per entity).
+ * stable while rows are added, and cost the same however deep — given an
+ * index on `(sort column, id)` (after any equality filter's columns); without
+ * one every page sorts the table. The query must not join to-many relations
+ * (one row per entity).
  */
 export async function findPage<T extends ObjectLiteral & { id: string }>(
   query: SelectQueryBuilder<T>,
