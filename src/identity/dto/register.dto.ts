@@ -1,25 +1,8 @@
-import { IsEmail, IsString, MaxLength } from 'class-validator';
 import { SingleLineText } from '../../platform/validation/single-line-text.decorator';
-import { PASSWORD_MAX_LENGTH } from '../password-policy';
+import { NewAccountDto } from './new-account.dto';
 
-export class RegisterDto {
-  /** The new customer organization. */
+/** A new customer organization and its first user, who becomes its org_admin. */
+export class RegisterDto extends NewAccountDto {
   @SingleLineText(200)
   organizationName!: string;
-
-  /** Its first user, who becomes its org_admin. */
-  @IsEmail()
-  @MaxLength(254)
-  email!: string;
-
-  @SingleLineText(200)
-  displayName!: string;
-
-  /**
-   * 15 to 256 characters, no composition rules; refused when common, easy to
-   * guess or built from the email, the organization name or the service name.
-   */
-  @IsString()
-  @MaxLength(PASSWORD_MAX_LENGTH)
-  password!: string;
 }
