@@ -24,9 +24,6 @@ describe('health', () => {
         HEALTH_DATABASE_TIMEOUT_MS: String(HEALTH_DATABASE_TIMEOUT_MS),
         DATABASE_CONNECT_TIMEOUT_MS: '1000',
         RATE_LIMIT_MAX: String(RATE_LIMIT_MAX),
-        // The app shares this Jest worker's heap, which grows past 1 GiB late in a full run;
-        // the heap bound has its own test below.
-        HEALTH_HEAP_LIMIT_MB: '65536',
       },
       [ProbeModule],
     );

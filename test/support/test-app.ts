@@ -13,6 +13,13 @@ export interface TestApp {
 }
 
 /**
+ * Every app in a Jest worker shares that worker's heap, which grows past the
+ * production bound late in a full run; readiness would then fail for a reason
+ * that is not the app's. The heap bound has its own test with a low limit.
+ */
+const TEST_DEFAULTS: Record<string, string> = { HEALTH_HEAP_LIMIT_MB: '65536' };
+
+/**
  * The real application, built by the same `createApp` as main.ts, against the
  * run's test database (or whatever `overrides` say), ready for HTTP calls.
  */
@@ -20,7 +27,7 @@ export async function startTestApp(
   overrides: Record<string, string> = {},
   extraModules: NonNullable<ModuleMetadata['imports']> = [],
 ): Promise<TestApp> {
-  const environment = validateEnvironment({ ...process.env, ...overrides });
+  const environment = validateEnvironment({ ...TEST_DEFAULTS, ...process.env, ...overrides });
   const app = await createApp(environment, extraModules);
   await app.init();
   await app.getHttpAdapter().getInstance().ready();
