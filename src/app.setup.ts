@@ -11,8 +11,10 @@ import type { Environment } from './platform/config/environment';
 import { defaultProblemResponse } from './platform/errors/api-problem-responses.decorator';
 import { InvalidRequestError } from './platform/errors/invalid-request.error';
 import { ProblemDetailsDto } from './platform/errors/problem-details.dto';
+import { useDepthLimitedJsonParser } from './platform/http/json-body-parser';
 import { API_KEY_SECURITY, BEARER_SECURITY } from './platform/http/openapi-security';
 import { REQUEST_ID_HEADER, requestIdFor } from './platform/http/request-id';
+import { answerClientError, answerRouterError } from './platform/http/transport-problems';
 import { MetricsService } from './platform/metrics/metrics.service';
 
 const HTTP_METHODS = ['get', 'put', 'post', 'delete', 'patch', 'options', 'head'] as const;
@@ -33,6 +35,8 @@ export async function createApp(
     trustProxy: (_address: string, hop: number) => hop < environment.TRUST_PROXY,
     requestIdHeader: false,
     genReqId: (request: IncomingMessage) => requestIdFor(request.headers[REQUEST_ID_HEADER]),
+    frameworkErrors: answerRouterError,
+    clientErrorHandler: answerClientError,
   });
   const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(environment, extraModules), adapter, {
     bufferLogs: true,
@@ -69,6 +73,7 @@ export async function createApp(
       },
     },
   });
+  useDepthLimitedJsonParser(app, environment.BODY_LIMIT_BYTES);
   app.enableCors({ origin: environment.CORS_ORIGINS.length > 0 ? environment.CORS_ORIGINS : false });
   app.enableVersioning({ type: VersioningType.URI, defaultVersion: '1' });
   app.useGlobalPipes(

@@ -1,5 +1,7 @@
 import { randomUUID } from 'node:crypto';
+import { MAX_JSON_NESTING } from '../src/platform/http/json-body-parser';
 import { ProbeModule } from './support/fixtures/probe.module';
+import { sendRaw } from './support/raw-http';
 import { startTestApp, type TestApp } from './support/test-app';
 
 const PROBLEM_JSON = /^application\/problem\+json/;
@@ -82,5 +84,82 @@ describe('problem responses', () => {
       .expect(415);
     expect(response.headers['content-type']).toMatch(PROBLEM_JSON);
     expect(response.body).toMatchObject({ status: 415, type: expect.stringMatching(/unsupported-media-type$/) });
+  });
+});
+
+describe('problem responses to requests refused before routing', () => {
+  let testApp: TestApp;
+
+  beforeAll(async () => {
+    testApp = await startTestApp({}, [ProbeModule]);
+  });
+  afterAll(() => testApp.close());
+
+  function expectProblem(
+    response: { status: number; headers: Record<string, string>; body: unknown },
+    status: number,
+    code: string,
+  ): void {
+    expect(response.status).toBe(status);
+    expect(response.headers['content-type']).toMatch(PROBLEM_JSON);
+    expect(response.headers['x-request-id']).toEqual(expect.any(String));
+    expect(response.body).toMatchObject({
+      type: `https://problems.b2b-commerce.example/${code}`,
+      status,
+      requestId: response.headers['x-request-id'],
+    });
+  }
+
+  it('answers a path that is not valid percent-encoded UTF-8 with a 400 problem', async () => {
+    const response = await testApp.http.get(`${PROBES}/%E0%A4%A`);
+    expectProblem(response, 400, 'malformed-url');
+    expect(response.body).toMatchObject({ instance: `${PROBES}/%E0%A4%A` });
+  });
+
+  it('answers a path parameter over 100 characters with a 414 problem', async () => {
+    const response = await testApp.http.get(`${PROBES}/${'a'.repeat(101)}`).set('x-request-id', 'long-param-1');
+    expectProblem(response, 414, 'path-parameter-too-long');
+    expect(response.headers['x-request-id']).toBe('long-param-1');
+  });
+
+  it('answers a request head over 16 KiB with a 431 problem that keeps the caller request id', async () => {
+    const response = await sendRaw(
+      testApp.app.getHttpServer(),
+      `GET /health/live?q=${'a'.repeat(20_000)} HTTP/1.1\r\nHost: test\r\nX-Request-Id: big-head-1\r\n\r\n`,
+    );
+    expectProblem({ ...response, body: JSON.parse(response.body) }, 431, 'headers-too-large');
+    expect(response.headers['x-request-id']).toBe('big-head-1');
+    expect(JSON.parse(response.body)).toMatchObject({ instance: '/health/live' });
+  });
+
+  it('answers a Content-Length that is not a number with a 400 problem', async () => {
+    const response = await sendRaw(
+      testApp.app.getHttpServer(),
+      `POST ${PROBES} HTTP/1.1\r\nHost: test\r\nContent-Type: application/json\r\nContent-Length: 1x\r\n\r\n{}`,
+    );
+    expectProblem({ ...response, body: JSON.parse(response.body) }, 400, 'malformed-request');
+  });
+
+  it(`answers JSON nested more than ${MAX_JSON_NESTING} levels with a 400 problem, before validation`, async () => {
+    const nested = (depth: number): string => `{"name":${'['.repeat(depth - 1)}${']'.repeat(depth - 1)}}`;
+    const tooDeep = await testApp.http
+      .post(PROBES)
+      .set('content-type', 'application/json')
+      .send(nested(MAX_JSON_NESTING + 1));
+    expectProblem(tooDeep, 400, 'json-too-deep');
+
+    const deepEnough = await testApp.http
+      .post(PROBES)
+      .set('content-type', 'application/json')
+      .send(nested(MAX_JSON_NESTING));
+    expectProblem(deepEnough, 400, 'validation-failed');
+  });
+
+  it('answers 100,000 nested arrays with a 400 problem', async () => {
+    const response = await testApp.http
+      .post(PROBES)
+      .set('content-type', 'application/json')
+      .send(`${'['.repeat(100_000)}${']'.repeat(100_000)}`);
+    expectProblem(response, 400, 'json-too-deep');
   });
 });

@@ -1,17 +1,12 @@
 import { type ArgumentsHost, Catch, type ExceptionFilter, HttpException, Logger } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { DomainError } from './domain-error';
-import { type Problem, PROBLEM_CONTENT_TYPE, problemType, STATUS_BY_KIND, statusTitle } from './problem';
+import { PROBLEM_CONTENT_TYPE, type ProblemParts, problemOf, STATUS_BY_KIND, statusTitle } from './problem';
 
-interface ProblemParts {
-  status: number;
-  code: string;
-  detail: string;
-  extensions?: Record<string, unknown>;
-}
+type ErrorParts = Omit<ProblemParts, 'instance' | 'requestId'>;
 
 /** Errors Fastify raises before a route runs (body parsing, limits), by their code. */
-const FASTIFY_ERRORS: Record<string, Omit<ProblemParts, 'status'>> = {
+const FASTIFY_ERRORS: Record<string, Omit<ErrorParts, 'status'>> = {
   FST_ERR_CTP_INVALID_JSON_BODY: { code: 'MALFORMED_JSON', detail: 'The request body is not valid JSON.' },
   FST_ERR_CTP_EMPTY_JSON_BODY: {
     code: 'MALFORMED_JSON',
@@ -79,23 +74,14 @@ export class ProblemDetailsFilter implements ExceptionFilter {
     const request = http.getRequest<FastifyRequest>();
     const reply = http.getResponse<FastifyReply>();
     const parts = this.describe(exception, request);
-
-    const problem: Problem = {
-      type: problemType(parts.code),
-      title: statusTitle(parts.status),
-      status: parts.status,
-      detail: parts.detail,
-      instance: request.url.split('?')[0],
-      requestId: request.id,
-      ...parts.extensions,
-    };
+    const problem = problemOf({ ...parts, instance: request.url.split('?')[0], requestId: request.id });
     if (parts.status === 429 && !reply.hasHeader('retry-after')) {
       reply.header('retry-after', '1');
     }
     void reply.status(parts.status).header('content-type', PROBLEM_CONTENT_TYPE).send(JSON.stringify(problem));
   }
 
-  private describe(exception: unknown, request: FastifyRequest): ProblemParts {
+  private describe(exception: unknown, request: FastifyRequest): ErrorParts {
     if (exception instanceof DomainError) {
       return {
         status: STATUS_BY_KIND[exception.kind],

@@ -27,6 +27,21 @@ export interface Problem {
   [extension: string]: unknown;
 }
 
+export interface ProblemParts {
+  status: number;
+  /** Stable upper-snake code, e.g. `INSUFFICIENT_STOCK`; becomes the `type`. */
+  code: string;
+  detail: string;
+  instance: string;
+  requestId: string;
+  extensions?: Record<string, unknown>;
+}
+
+/** The RFC 9457 body every error response of this service carries. */
+export function problemOf({ status, code, detail, instance, requestId, extensions }: ProblemParts): Problem {
+  return { type: problemType(code), title: statusTitle(status), status, detail, instance, requestId, ...extensions };
+}
+
 /** `INSUFFICIENT_STOCK` → `https://…/insufficient-stock`. */
 export function problemType(code: string): string {
   return PROBLEM_TYPE_BASE + code.toLowerCase().replace(/_/g, '-');
