@@ -2,7 +2,6 @@ import { randomUUID } from 'node:crypto';
 import fc from 'fast-check';
 import type TestAgent from 'supertest/lib/agent';
 import { describeResponse, FuzzRequest, send } from './support/bad-input/fuzz-request';
-import { KNOWN_GAPS } from './support/bad-input/known-gaps';
 import { type FuzzOptions, requestsFor, unroutedRequests } from './support/bad-input/request-arbitraries';
 import { responseViolations } from './support/bad-input/response-rules';
 import { adminSession } from './support/identity';
@@ -164,13 +163,4 @@ describe('bad input, derived from the served OpenAPI document', () => {
     const monotonous = [...statusesByOperation].filter(([, statuses]) => statuses.length < 2);
     expect(monotonous).toEqual([]);
   }, 180_000);
-
-  // A gap keeps its input class out of the fuzzer only while it reproduces; see KNOWN_GAPS for each finding and fix.
-  it.each(KNOWN_GAPS.map((gap) => [gap.id, gap] as const))(
-    'known gap %s still reproduces (once fixed, delete it from KNOWN_GAPS)',
-    async (_id, gap) => {
-      const response = await send(testApp.http, gap.reproduction);
-      expect(responseViolations(gap.reproduction, response)).not.toEqual([]);
-    },
-  );
 });

@@ -7,7 +7,6 @@ import {
   CONTENT_TYPES,
   deeplyNested,
   encodeComponent,
-  hasLoneSurrogate,
   hugeText,
   invalidUtf8Json,
   junkHeaderValue,
@@ -16,15 +15,11 @@ import {
   oddText,
   saneRequestId,
 } from './junk';
-import { isGapOpen } from './known-gaps';
 import { mutatedValue, validValue } from './schema-values';
 
-/** Fastify's router refuses longer path parameters (see the over-long-path-parameter gap). */
+/** Fastify's router refuses longer path parameters (414). */
 const MAX_PARAM_LENGTH = 100;
-/** Node refuses a request line plus headers over 16 KiB; stay clear of it while that gap is open. */
-const MAX_HEAD_BYTES = 12 * 1024;
-/** Nesting that stays below the depth at which class-transformer overflows (see deeply-nested-json). */
-const SAFE_NESTING = 500;
+/** Far past the depth the JSON parser accepts, and past what a recursive walk of the body would survive. */
 const DEEP_NESTING = 100_000;
 
 export interface FuzzOptions {
@@ -55,8 +50,7 @@ export function requestsFor(
       headers: headersWith(options.credentials),
       body: bodyFor(document, operation.operation, options),
     })
-    .map(toRequest)
-    .filter(fitsRequestHead);
+    .map(toRequest);
 }
 
 /** Requests no route matches: unknown paths, wrong versions, traversal attempts, stray suffixes. */
@@ -72,8 +66,7 @@ export function unroutedRequests(options: FuzzOptions): fc.Arbitrary<FuzzRequest
       headers: headersWith(options.credentials),
       body: fc.option(jsonBody(junkValue.map((value) => ({ value, label: 'junk JSON value' }))), { nil: undefined }),
     })
-    .map(toRequest)
-    .filter(fitsRequestHead);
+    .map(toRequest);
 }
 
 interface RequestParts {
@@ -111,25 +104,9 @@ const ODD_PATHS = [
 ] as const;
 
 const junkSegments: fc.Arbitrary<string[]> = fc.array(
-  fc
-    .oneof(oddText, fc.string({ maxLength: 10 }))
-    .filter(allowedInPath)
-    .map(encodeComponent),
+  fc.oneof(oddText, fc.string({ maxLength: 10 })).map(encodeComponent),
   { minLength: 1, maxLength: 4 },
 );
-
-function allowedInPath(text: string): boolean {
-  return !isGapOpen('malformed-url-encoding') || !hasLoneSurrogate(text);
-}
-
-function fitsRequestHead(request: FuzzRequest): boolean {
-  if (!isGapOpen('rejected-by-http-parser')) return true;
-  const headerBytes = Object.entries(request.headers).reduce(
-    (sum, [name, value]) => sum + name.length + String(value).length + 4,
-    0,
-  );
-  return request.url.length + headerBytes + 512 <= MAX_HEAD_BYTES;
-}
 
 function pathFor(document: OpenApiDocument, operation: DocumentedOperation): fc.Arbitrary<string> {
   const names = [...operation.path.matchAll(/\{([^}]+)\}/g)].map((match) => match[1]);
@@ -181,10 +158,10 @@ function pathSegment(
   const resolved = schema ? resolve(document, schema) : {};
   const looksLikeId = resolved.format === 'uuid' || /^id$|Id$/.test(name);
   const valid = looksLikeId ? fc.uuid() : validValue(document, resolved).map(asText);
-  const candidates: fc.WeightedArbitrary<string>[] = [
+  return fc.oneof(
     { weight: 3, arbitrary: valid.map(encodeComponent) },
     { weight: 3, arbitrary: badUuid.map(encodeComponent) },
-    { weight: 3, arbitrary: oddText.filter(allowedInPath).map(encodeComponent) },
+    { weight: 3, arbitrary: oddText.map(encodeComponent) },
     {
       weight: 1,
       arbitrary: fc.constantFrom(
@@ -203,19 +180,13 @@ function pathSegment(
         '~',
       ),
     },
-  ];
-  if (!isGapOpen('malformed-url-encoding')) {
-    candidates.push({ weight: 2, arbitrary: fc.constantFrom('%', '%zz', '%E0%A4%A', '%ED%A0%80', '%C0%AF', '%FF') });
-  }
-  if (!isGapOpen('over-long-path-parameter')) {
-    candidates.push({
+    { weight: 2, arbitrary: fc.constantFrom('%', '%zz', '%E0%A4%A', '%ED%A0%80', '%C0%AF', '%FF') },
+    {
       weight: 1,
       arbitrary: fc.integer({ min: MAX_PARAM_LENGTH + 1, max: 2_000 }).map((length) => 'a'.repeat(length)),
-    });
-  }
-  if (!isGapOpen('rejected-by-http-parser')) candidates.push({ weight: 1, arbitrary: hugeText.map(encodeComponent) });
-  const segment = fc.oneof(...candidates);
-  return isGapOpen('over-long-path-parameter') ? segment.filter((text) => text.length <= MAX_PARAM_LENGTH) : segment;
+    },
+    { weight: 1, arbitrary: hugeText.map(encodeComponent) },
+  );
 }
 
 /** A parameter value as a client would write it; objects (possibly without a prototype) as JSON. */
@@ -251,7 +222,7 @@ const badQueryValue: fc.Arbitrary<string> = fc.oneof(
   { weight: 2, arbitrary: fc.oneof(fc.integer().map(String), fc.double().map(String), fc.bigInt().map(String)) },
   { weight: 3, arbitrary: oddText },
   { weight: 1, arbitrary: fc.integer({ min: 200, max: 2_000 }).map((length) => 'q'.repeat(length)) },
-  ...(isGapOpen('rejected-by-http-parser') ? [] : [{ weight: 1, arbitrary: hugeText }]),
+  { weight: 1, arbitrary: hugeText },
 );
 
 /** Raw query strings whose shape, not their values, is the problem. */
@@ -386,10 +357,7 @@ function bodyFor(
     },
     {
       weight: 2,
-      arbitrary: textBody(
-        deeplyNested(100, isGapOpen('deeply-nested-json') ? SAFE_NESTING : DEEP_NESTING),
-        'deeply nested',
-      ),
+      arbitrary: textBody(deeplyNested(100, DEEP_NESTING), 'deeply nested'),
     },
     { weight: 1, arbitrary: overLimitBody(options.bodyLimitBytes) },
     { weight: 1, arbitrary: fc.constant(undefined) },

@@ -4,6 +4,10 @@ import type { FuzzRequest, ObservedResponse } from './fuzz-request';
 const SANE_REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 const PROBLEM_CONTENT_TYPE = /^application\/problem\+json(;|$)/;
 const STRING_MEMBERS = ['type', 'title', 'detail', 'instance', 'requestId'] as const;
+/** Node reads at most this much of a request head, then answers 431 without reading the rest. */
+const MAX_HEAD_BYTES = 16 * 1024;
+/** Room for what the client adds before the caller's headers (Host and the like). */
+const CLIENT_HEADER_BYTES = 256;
 /** A stack frame, a module path or a driver error in a body means internals leaked. */
 const INTERNALS = /\n\s+at \S|node_modules|QueryFailedError|EntityNotFound|\bpg_\w+/;
 
@@ -28,10 +32,22 @@ function requestIdViolations(request: FuzzRequest, response: ObservedResponse): 
   const sent = request.headers['x-request-id'];
   // The HTTP parser strips surrounding spaces and tabs before the app sees the value.
   const received = typeof sent === 'string' ? sent.replace(/^[ \t]+|[ \t]+$/g, '') : undefined;
+  // A 431 answers a head the server stopped reading: a request id past that point was never received.
+  if (response.status === 431 && !requestIdWithinReadHead(request)) return [];
   if (received !== undefined && SANE_REQUEST_ID.test(received) && answered !== received) {
     return [`the sane X-Request-Id ${JSON.stringify(received)} was replaced by ${JSON.stringify(answered)}`];
   }
   return [];
+}
+
+/** Whether the X-Request-Id header ends within the part of the head the server reads before refusing it. */
+function requestIdWithinReadHead(request: FuzzRequest): boolean {
+  let offset = `${request.method} ${request.url} HTTP/1.1\r\n`.length + CLIENT_HEADER_BYTES;
+  for (const [name, value] of Object.entries(request.headers)) {
+    offset += `${name}: ${String(value)}\r\n`.length;
+    if (name.toLowerCase() === 'x-request-id') return offset <= MAX_HEAD_BYTES;
+  }
+  return false;
 }
 
 function problemViolations(request: FuzzRequest, response: ObservedResponse): string[] {
