@@ -1,4 +1,4 @@
-import { IntersectionType } from '@nestjs/swagger';
+import { ApiPropertyOptional, IntersectionType } from '@nestjs/swagger';
 import { IsIn, IsISO8601, IsOptional, IsString, IsUUID, Length, Matches } from 'class-validator';
 import { PageQueryDto } from '../../platform/http/page-query.dto';
 import { AUDIT_OUTCOMES, type AuditOutcome } from '../audit-event.entity';
@@ -8,11 +8,13 @@ const ISO_INSTANT = { strict: true, strictSeparator: true } as const;
 /** `?from=&to=` of the audit lists and export: occurredAt within [from, to). */
 export class AuditPeriodDto {
   /** Events that occurred at or after this instant (ISO 8601). */
+  @ApiPropertyOptional({ format: 'date-time' })
   @IsOptional()
   @IsISO8601(ISO_INSTANT)
   from?: string;
 
   /** Events that occurred before this instant (ISO 8601). */
+  @ApiPropertyOptional({ format: 'date-time' })
   @IsOptional()
   @IsISO8601(ISO_INSTANT)
   to?: string;
@@ -43,6 +45,7 @@ export class AuditEventsQueryDto extends IntersectionType(PageQueryDto, AuditPer
   @Matches(/^[A-Za-z0-9_.:-]+$/, { message: 'resourceId is letters, digits, _ . : and -' })
   resourceId?: string;
 
+  @ApiPropertyOptional({ enum: AUDIT_OUTCOMES })
   @IsOptional()
   @IsIn(AUDIT_OUTCOMES)
   outcome?: AuditOutcome;
@@ -53,6 +56,7 @@ export type ExportFormat = (typeof EXPORT_FORMATS)[number];
 
 export class AuditExportQueryDto extends AuditPeriodDto {
   /** `ndjson` (one event per line, with the signed checkpoints: what `npm run audit:verify` checks) or `csv`. */
+  @ApiPropertyOptional({ enum: EXPORT_FORMATS, default: 'ndjson' })
   @IsOptional()
   @IsIn(EXPORT_FORMATS)
   format: ExportFormat = 'ndjson';
