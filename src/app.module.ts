@@ -3,6 +3,7 @@ import { APP_FILTER, APP_GUARD } from '@nestjs/core';
 import { ThrottlerGuard, ThrottlerModule } from '@nestjs/throttler';
 import { AccessModule } from './access/access.module';
 import { AuditModule } from './audit/audit.module';
+import { CatalogModule } from './catalog/catalog.module';
 import { PoliciesGuard } from './access/policies.guard';
 import { HealthModule } from './health/health.module';
 import { authThrottler } from './identity/auth-rate-limit';
@@ -36,6 +37,7 @@ export class AppModule {
         AuditModule,
         AccessModule,
         IdentityModule,
+        CatalogModule,
         HealthModule,
         ...extraModules,
       ],

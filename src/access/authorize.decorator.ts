@@ -37,3 +37,17 @@ export function Authenticated() {
 export function Public() {
   return SetMetadata(ACCESS_RULE, { kind: 'public' } satisfies AccessRule);
 }
+
+/**
+ * `@Public()` for reads that show more to signed-in callers: documents the
+ * anonymous requirement beside both schemes, and the 401 of a bad credential.
+ */
+export function PublicShowingMoreWhenSignedIn() {
+  return applyDecorators(
+    Public(),
+    ApiSecurity({}),
+    ApiBearerAuth(BEARER_SECURITY),
+    ApiSecurity(API_KEY_SECURITY),
+    ApiProblemResponses(401),
+  );
+}

@@ -54,6 +54,8 @@ const MATRIX: MatrixRow[] = [
     (['create', 'update', 'archive'] as const).map((action) => ({ action, subject }))),
                                                                                 ['all',    'all',     '-',       '-',       '-',       '-',          '-']),
   row('adjust stock', [{ action: 'adjust', subject: 'Stock' }],                 ['all',    'all',     'all',     '-',       '-',       '-',          '-']),
+  // Beyond API.md's matrix: stock movements, readable by the staff who read archived products.
+  row('read stock movements', [{ action: 'read', subject: 'Stock' }],           ['all',    'all',     'all',     '-',       'all',     '-',          '-']),
   row('place order', [{ action: 'place', subject: 'Order' }],                   ['-',      '-',       '-',       '-',       '-',       'own org',    'own org']),
   row('read orders', [{ action: 'read', subject: 'Order' }],                    ['all',    '-',       'all',     'all',     'all',     'own org',    'placed by self']),
   row('cancel order', [{ action: 'cancel', subject: 'Order' }],                 ['all',    '-',       'all',     '-',       '-',       'own org',    'placed by self']),

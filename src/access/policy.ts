@@ -48,7 +48,7 @@ const ROLE_RULES: Record<Role, (context: RuleContext) => void> = {
   admin: ({ can, userId }) => {
     can('read', ['Product', 'Category', 'Order', 'Invoice', 'Payment', 'AuditEvent', 'User', 'Organization']);
     can(['create', 'update', 'archive'], ['Product', 'Category']);
-    can('adjust', 'Stock');
+    can(['read', 'adjust'], 'Stock');
     can(['cancel', 'fulfil'], 'Order');
     can('refund', 'Payment');
     can(['verify', 'export'], 'AuditEvent');
@@ -58,12 +58,12 @@ const ROLE_RULES: Record<Role, (context: RuleContext) => void> = {
   catalog_manager: ({ can, userId }) => {
     can('read', ['Product', 'Category']);
     can(['create', 'update', 'archive'], ['Product', 'Category']);
-    can('adjust', 'Stock');
+    can(['read', 'adjust'], 'Stock');
     can(['read', 'create', 'archive'], 'ApiKey', { userId });
   },
   fulfillment: ({ can, userId }) => {
     can('read', ['Product', 'Category', 'Order']);
-    can('adjust', 'Stock');
+    can(['read', 'adjust'], 'Stock');
     can(['cancel', 'fulfil'], 'Order');
     can(['read', 'create', 'archive'], 'ApiKey', { userId });
   },
@@ -74,7 +74,7 @@ const ROLE_RULES: Record<Role, (context: RuleContext) => void> = {
     can(['read', 'create', 'archive'], 'ApiKey', { userId });
   },
   auditor: ({ can, userId }) => {
-    can('read', ['Product', 'Category', 'Order', 'Invoice', 'Payment', 'AuditEvent', 'User', 'Organization']);
+    can('read', ['Product', 'Category', 'Stock', 'Order', 'Invoice', 'Payment', 'AuditEvent', 'User', 'Organization']);
     can(['verify', 'export'], 'AuditEvent');
     can(['read', 'create', 'archive'], 'ApiKey', { userId });
   },

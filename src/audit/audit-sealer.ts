@@ -1,6 +1,7 @@
 import { type BeforeApplicationShutdown, Injectable, Logger, type OnApplicationBootstrap } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
-import { QueryFailedError, type Repository } from 'typeorm';
+import type { Repository } from 'typeorm';
+import { violatesUnique } from '../platform/database/unique-violation';
 import { Environment } from '../platform/config/environment';
 import { GENESIS_HASH, recordHash, type SignedCheckpoint } from './audit-chain';
 import { AuditChainLink } from './audit-chain-link.entity';
@@ -13,7 +14,6 @@ import { AuditSigningKey } from './audit-signing-key';
 const BATCH_SIZE = 2_000;
 /** Appends lost to another sealer (another replica) in a row before `sealPending` gives up. */
 const MAX_CONFLICTS = 50;
-const UNIQUE_VIOLATION = '23505';
 
 type Head = Pick<AuditChainLink, 'seq' | 'hash' | 'mac' | 'horizon'>;
 type NewLink = Pick<AuditChainLink, 'seq' | 'eventId' | 'prevHash' | 'hash' | 'mac' | 'horizon'>;
@@ -86,7 +86,7 @@ export class AuditSealer implements OnApplicationBootstrap, BeforeApplicationShu
         try {
           sealed = await this.appendBatch();
         } catch (error) {
-          if (!isUniqueViolation(error) || ++conflicts > MAX_CONFLICTS) throw error;
+          if (!violatesUnique(error) || ++conflicts > MAX_CONFLICTS) throw error;
           continue; // another sealer appended first: read its head and go on
         }
         total += sealed;
@@ -196,8 +196,4 @@ export class AuditSealer implements OnApplicationBootstrap, BeforeApplicationShu
         : (insertLinks ?? insertCheckpoint ?? '');
     await this.links.query(statement, parameters);
   }
-}
-
-function isUniqueViolation(error: unknown): boolean {
-  return error instanceof QueryFailedError && (error.driverError as { code?: string }).code === UNIQUE_VIOLATION;
 }

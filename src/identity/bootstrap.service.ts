@@ -3,7 +3,7 @@ import { Injectable, Logger, type OnApplicationBootstrap } from '@nestjs/common'
 import { TransactionHost } from '@nestjs-cls/transactional';
 import type { TransactionalAdapterTypeOrm } from '@nestjs-cls/transactional-adapter-typeorm';
 import type { Role } from '../access/roles';
-import { Environment, NodeEnvironment } from '../platform/config/environment';
+import { Environment } from '../platform/config/environment';
 import { User } from './entities/user.entity';
 import { EmailTakenError, WeakPasswordError } from './auth.errors';
 import { PasswordsService } from './passwords.service';
@@ -65,12 +65,10 @@ export class BootstrapService implements OnApplicationBootstrap {
   }
 
   private demoSeedEnabled(): boolean {
-    const { DEMO_SEED, NODE_ENV } = this.environment;
-    if (this.environment.isProduction) {
-      if (DEMO_SEED) this.logger.warn({ event: 'bootstrap.demo_seed_ignored' }, 'DEMO_SEED is ignored in production');
-      return false;
+    if (this.environment.isProduction && this.environment.DEMO_SEED) {
+      this.logger.warn({ event: 'bootstrap.demo_seed_ignored' }, 'DEMO_SEED is ignored in production');
     }
-    return DEMO_SEED ?? NODE_ENV === NodeEnvironment.Development;
+    return this.environment.demoSeedEnabled;
   }
 
   /** All or nothing, in one transaction: the organization and both users, unless any of them exists. */

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { TransactionHost } from '@nestjs-cls/transactional';
 import type { TransactionalAdapterTypeOrm } from '@nestjs-cls/transactional-adapter-typeorm';
-import { QueryFailedError } from 'typeorm';
+import { violatesUnique } from '../platform/database/unique-violation';
 import type { Role } from '../access/roles';
 import { EmailTakenError } from './auth.errors';
 import { Organization } from './entities/organization.entity';
@@ -16,7 +16,6 @@ export interface NewUser {
   organizationId: string | null;
 }
 
-const UNIQUE_VIOLATION = '23505';
 const EMAIL_UNIQUE_INDEX = 'users_email_unique';
 
 /**
@@ -48,7 +47,5 @@ export class UserAccounts {
 }
 
 export function isEmailTaken(error: unknown): boolean {
-  if (!(error instanceof QueryFailedError)) return false;
-  const { code, constraint } = error.driverError as { code?: string; constraint?: string };
-  return code === UNIQUE_VIOLATION && constraint === EMAIL_UNIQUE_INDEX;
+  return violatesUnique(error, EMAIL_UNIQUE_INDEX);
 }

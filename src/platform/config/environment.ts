@@ -258,6 +258,11 @@ export class Environment {
   get isProduction(): boolean {
     return this.NODE_ENV === NodeEnvironment.Production;
   }
+
+  /** The demo organization and catalog at start-up: DEMO_SEED, by default on in development; never in production. */
+  get demoSeedEnabled(): boolean {
+    return !this.isProduction && (this.DEMO_SEED ?? this.NODE_ENV === NodeEnvironment.Development);
+  }
 }
 
 export class InvalidEnvironmentError extends Error {
