@@ -1,33 +1,14 @@
 import { Logger } from '@nestjs/common';
 import { createApp } from './app.setup';
-import { type Environment, InvalidEnvironmentError } from './platform/config/environment';
-import { loadEnvironment } from './platform/config/load-environment';
-import { EmbeddedPostgres } from './platform/database/embedded-postgres';
+import { loadEnvironmentOrExit } from './platform/config/load-environment';
+import { ensureDatabase } from './platform/database/ensure-database';
 
 const SHUTDOWN_SIGNALS = ['SIGTERM', 'SIGINT'] as const;
 
-function environmentOrExit(): Environment {
-  try {
-    return loadEnvironment();
-  } catch (error) {
-    if (!(error instanceof InvalidEnvironmentError)) throw error;
-    process.stderr.write(`${error.message}\n`);
-    process.exit(1);
-  }
-}
-
 async function bootstrap(): Promise<void> {
-  const environment = environmentOrExit();
+  const environment = loadEnvironmentOrExit();
   const logger = new Logger('Bootstrap');
-
-  let embedded: EmbeddedPostgres | undefined;
-  if (!environment.DATABASE_URL) {
-    embedded = await EmbeddedPostgres.start({
-      dataDir: environment.DATA_DIR,
-      maxConnections: environment.DATABASE_POOL_SIZE + 5,
-    });
-    environment.DATABASE_URL = embedded.url;
-  }
+  const embedded = await ensureDatabase(environment);
 
   const app = await createApp(environment);
   await app.listen({ port: environment.PORT, host: environment.HOST });

@@ -1,5 +1,6 @@
 import { generateKeyPairSync, randomBytes } from 'node:crypto';
 import { Client } from 'pg';
+import { DEMO_CATEGORIES } from '../src/catalog/demo/demo-catalog.data';
 import { DEMO_ORGANIZATION_NAME, DEMO_USERS } from '../src/identity/bootstrap.service';
 import {
   AppProcess,
@@ -38,6 +39,33 @@ async function counts(url: string): Promise<{ users: number; organizations: numb
     await client.end();
   }
 }
+
+/** The demo catalog's size, and the products whose stock its movements do not explain. */
+async function catalogCounts(url: string): Promise<{ categories: number; products: number; unexplainedStock: number }> {
+  const client = new Client({ connectionString: url });
+  await client.connect();
+  try {
+    const { rows } = await client.query<{ categories: string; products: string; unexplained: string }>(
+      `SELECT (SELECT count(*) FROM categories) AS categories, (SELECT count(*) FROM products) AS products,
+              (SELECT count(*) FROM products p
+                WHERE p.stock <> (SELECT coalesce(sum(delta), 0) FROM stock_movements m WHERE m.product_id = p.id))
+                AS unexplained`,
+    );
+    return {
+      categories: Number(rows[0].categories),
+      products: Number(rows[0].products),
+      unexplainedStock: Number(rows[0].unexplained),
+    };
+  } finally {
+    await client.end();
+  }
+}
+
+const DEMO_CATALOG = {
+  categories: DEMO_CATEGORIES.length,
+  products: DEMO_CATEGORIES.reduce((sum, category) => sum + category.items.length * category.variants.length, 0),
+  unexplainedStock: 0,
+};
 
 /** The environment of a test app without the test admin of test/support/environment.ts. */
 function environmentWithout(...names: string[]): Record<string, string> {
@@ -84,7 +112,7 @@ describe('bootstrap', () => {
   });
 
   it(
-    'outside production with nothing configured: makes the admin and the demo users, logs each generated password once; a restart adds nothing',
+    'outside production with nothing configured: makes the admin, the demo users and the demo catalog, logs each generated password once; a restart adds nothing',
     async () => {
       const url = await fresh();
       const environment = {
@@ -102,11 +130,13 @@ describe('bootstrap', () => {
       for (const user of DEMO_USERS)
         expect(await canLogin(first.baseUrl, user.email, generated[1].password)).toBe(true);
       expect(await counts(url)).toEqual({ users: 3, organizations: 1, demoOrganizations: 1 });
+      expect(await catalogCounts(url)).toEqual(DEMO_CATALOG);
       await first.app.kill();
 
       const second = await startAppProcess(environment);
       expect(generatedPasswords(second.app)).toEqual([]);
       expect(await counts(url)).toEqual({ users: 3, organizations: 1, demoOrganizations: 1 });
+      expect(await catalogCounts(url)).toEqual(DEMO_CATALOG);
       // A password is logged in that one labelled line only.
       expect(first.app.stdout.split(generated[0].password).length - 1).toBe(1);
     },
@@ -128,17 +158,19 @@ describe('bootstrap', () => {
       expect(app.stdout).not.toContain(password);
       expect(await canLogin(baseUrl, 'boss@bootstrap.example.com', password)).toBe(true);
       expect(await counts(url)).toEqual({ users: 1, organizations: 0, demoOrganizations: 0 });
+      expect(await catalogCounts(url)).toEqual({ categories: 0, products: 0, unexplainedStock: 0 });
     },
     TWO_STARTS_MS,
   );
 
   it(
-    'is safe when two processes start at once on an empty database: one admin, one demo organization',
+    'is safe when two processes start at once on an empty database: one admin, one demo organization, one catalog',
     async () => {
       const url = await fresh();
       const environment = { ...environmentWithout('DEMO_PASSWORD'), DATABASE_URL: url, DEMO_SEED: 'true' };
       await Promise.all([startAppProcess(environment), startAppProcess(environment)]);
       expect(await counts(url)).toEqual({ users: 3, organizations: 1, demoOrganizations: 1 });
+      expect(await catalogCounts(url)).toEqual(DEMO_CATALOG);
     },
     TWO_STARTS_MS,
   );
