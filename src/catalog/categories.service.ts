@@ -95,6 +95,10 @@ export class CategoriesService {
 
   @Transactional()
   async update(actor: Actor, id: string, input: UpdateCategoryDto, ifMatch: IfMatch): Promise<CategoryDto> {
+    // Two moves checked at once could each pass and together make a loop: moves take turns. They take their turn
+    // before locking the category: a move's foreign-key check waits for the new parent's row, so a move holding its
+    // own row while waiting for its turn deadlocks with one whose new parent that row is.
+    if (input.parentId) await this.txHost.tx.query(`SELECT pg_advisory_xact_lock(hashtext('categories.tree'))`);
     const category = await this.lockedForEdit(actor, 'update', id, ifMatch);
     const before = { name: category.name, slug: category.slug, parentId: category.parentId };
     const after = {
@@ -105,8 +109,6 @@ export class CategoriesService {
     const changes = auditChanges(before, after);
     if (!changes) return toDto(category);
     if (after.parentId && after.parentId !== before.parentId) {
-      // Two moves checked at once could each pass and together make a loop: moves take turns.
-      await this.txHost.tx.query(`SELECT pg_advisory_xact_lock(hashtext('categories.tree'))`);
       await this.ensureExists(after.parentId);
       if (await this.isSelfOrBelow(after.parentId, id)) throw new CategoryCycleError();
     }
