@@ -3,16 +3,20 @@ import { APP_FILTER, APP_GUARD } from '@nestjs/core';
 import { ThrottlerGuard, ThrottlerModule } from '@nestjs/throttler';
 import { AccessModule } from './access/access.module';
 import { AuditModule } from './audit/audit.module';
+import { BillingModule } from './billing/billing.module';
 import { CatalogModule } from './catalog/catalog.module';
 import { PoliciesGuard } from './access/policies.guard';
 import { HealthModule } from './health/health.module';
 import { authThrottler } from './identity/auth-rate-limit';
 import { AuthenticationGuard } from './identity/authentication.guard';
 import { IdentityModule } from './identity/identity.module';
+import { OrdersModule } from './orders/orders.module';
 import { ConfigModule } from './platform/config/config.module';
 import { Environment } from './platform/config/environment';
 import { RequestContextModule } from './platform/context/request-context.module';
 import { DatabaseModule } from './platform/database/database.module';
+import { IdempotencyModule } from './platform/idempotency/idempotency.module';
+import { OutboxModule } from './platform/outbox/outbox.module';
 import { ProblemDetailsFilter } from './platform/errors/problem-details.filter';
 import { LoggingModule } from './platform/logging/logging.module';
 import { MetricsModule } from './platform/metrics/metrics.module';
@@ -27,6 +31,8 @@ export class AppModule {
         LoggingModule,
         DatabaseModule,
         RequestContextModule,
+        IdempotencyModule,
+        OutboxModule,
         ThrottlerModule.forRoot({
           throttlers: [
             { ttl: environment.RATE_LIMIT_TTL_MS, limit: environment.RATE_LIMIT_MAX },
@@ -38,6 +44,8 @@ export class AppModule {
         AccessModule,
         IdentityModule,
         CatalogModule,
+        OrdersModule,
+        BillingModule,
         HealthModule,
         ...extraModules,
       ],

@@ -74,3 +74,30 @@ export class InvalidPriceRangeError extends DomainError {
     );
   }
 }
+
+export interface StockShortage {
+  productId: string;
+  sku: string;
+  requested: number;
+  available: number;
+}
+
+export class OutOfStockError extends DomainError {
+  readonly kind = 'conflict';
+  constructor(shortages: StockShortage[]) {
+    super(
+      'INSUFFICIENT_STOCK',
+      `Not enough stock for ${shortages.map(({ sku }) => sku).join(', ')}. Nothing was reserved.`,
+      { shortages },
+    );
+  }
+}
+
+export class UnavailableProductsError extends DomainError {
+  readonly kind = 'invalid_input';
+  constructor(fields: string[]) {
+    super('PRODUCT_UNAVAILABLE', 'Some products do not exist or are no longer sold.', {
+      errors: fields.map((field) => ({ field, message: 'names no active product' })),
+    });
+  }
+}

@@ -4,7 +4,12 @@ import type { TransactionalAdapterTypeOrm } from '@nestjs-cls/transactional-adap
 import { ResourceNotFoundError } from '../access/access.errors';
 import { type AuditActor, AuditRecorder, SYSTEM_ACTOR } from '../audit/audit-recorder';
 import { findPage, mapPage, type Page, type PageRequest } from '../platform/http/keyset-pagination';
-import { InsufficientStockError } from './catalog.errors';
+import {
+  InsufficientStockError,
+  OutOfStockError,
+  type StockShortage,
+  UnavailableProductsError,
+} from './catalog.errors';
 import type { StockMovementDto } from './dto/stock-movement.dto';
 import { Product } from './entities/product.entity';
 import { StockMovement, type StockMovementReason } from './entities/stock-movement.entity';
@@ -16,6 +21,26 @@ export interface StockMove {
   reason: StockMovementReason;
   note?: string | null;
   orderId?: string | null;
+}
+
+export interface OrderedQuantity {
+  productId: string;
+  quantity: number;
+}
+
+/** A product as it was sold: its catalog data at the moment its stock was taken. */
+export interface SoldProduct {
+  id: string;
+  sku: string;
+  name: string;
+  priceCents: number;
+  currency: string;
+  taxRateBps: number;
+}
+
+/** In the order PostgreSQL sorts uuids, which is the order their rows are locked in. */
+function byProductId(lines: OrderedQuantity[]): OrderedQuantity[] {
+  return [...lines].sort((a, b) => (a.productId < b.productId ? -1 : a.productId > b.productId ? 1 : 0));
 }
 
 function toDto(movement: StockMovement): StockMovementDto {
@@ -77,6 +102,55 @@ export class StockService {
       details: { movementId: movement.id, delta, reason, note: movement.note, orderId: movement.orderId },
     });
     return toDto(movement);
+  }
+
+  /**
+   * Takes the stock of every line for an order, or nothing: the products are
+   * locked in id order (two orders sharing products never deadlock), each must
+   * be active (else 400 naming `items[i].productId`) and have enough stock
+   * (else 409 naming every short product). Returns each product's catalog data
+   * as sold, in the order of `lines`.
+   */
+  @Transactional()
+  async takeForOrder(actor: AuditActor, orderId: string, lines: OrderedQuantity[]): Promise<SoldProduct[]> {
+    const products = await this.txHost.tx
+      .getRepository(Product)
+      .createQueryBuilder('product')
+      .where('product.id IN (:...ids)', { ids: lines.map(({ productId }) => productId) })
+      .orderBy('product.id')
+      .setLock('pessimistic_write')
+      .getMany();
+    const byId = new Map(products.map((product) => [product.id, product]));
+    const unavailable = lines
+      .map(({ productId }, index) => (byId.get(productId)?.active ? null : `items[${index}].productId`))
+      .filter((field): field is string => field !== null);
+    if (unavailable.length > 0) throw new UnavailableProductsError(unavailable);
+    const shortages: StockShortage[] = lines
+      .map(({ productId, quantity }) => ({ product: byId.get(productId) as Product, quantity }))
+      .filter(({ product, quantity }) => product.stock < quantity)
+      .map(({ product, quantity }) => ({
+        productId: product.id,
+        sku: product.sku,
+        requested: quantity,
+        available: product.stock,
+      }));
+    if (shortages.length > 0) throw new OutOfStockError(shortages);
+
+    for (const { productId, quantity } of byProductId(lines)) {
+      await this.move(actor, { productId, delta: -quantity, reason: 'order_placed', orderId });
+    }
+    return lines.map(({ productId }) => {
+      const { id, sku, name, priceCents, currency, taxRateBps } = byId.get(productId) as Product;
+      return { id, sku, name, priceCents, currency, taxRateBps };
+    });
+  }
+
+  /** Puts the stock of a cancelled order's lines back, one movement each, in id order. */
+  @Transactional()
+  async returnForOrder(actor: AuditActor, orderId: string, lines: OrderedQuantity[]): Promise<void> {
+    for (const { productId, quantity } of byProductId(lines)) {
+      await this.move(actor, { productId, delta: quantity, reason: 'order_cancelled', orderId });
+    }
   }
 
   /** A product's movements, newest first; the caller has checked the product is visible. */

@@ -10,8 +10,7 @@ export type ProductSort = (typeof PRODUCT_SORTS)[number];
 
 export class ListProductsQueryDto extends PageQueryDto {
   /** Full-text search over SKU, name and description: every word must match, in any order, stemmed (`bolts` finds `bolt`). */
-  @IsOptional()
-  @SingleLineText(200)
+  @SingleLineText(200, { optional: true })
   q?: string;
 
   /** Products in this category or any category below it. */

@@ -138,6 +138,31 @@ export class Environment {
   @Max(60_000)
   AUDIT_SEAL_INTERVAL_MS = 200;
 
+  /** How long, in ms, an Idempotency-Key and its response are kept for replays (default 24 h). */
+  @Transform(toInteger)
+  @IsInt()
+  @Min(60_000)
+  IDEMPOTENCY_RETENTION_MS = 86_400_000;
+
+  /** How long, in ms, a request holds its Idempotency-Key before a retry may take over (a crashed process). */
+  @Transform(toInteger)
+  @IsInt()
+  @Min(1_000)
+  IDEMPOTENCY_LEASE_MS = 60_000;
+
+  /** How often, in ms, expired idempotency keys are purged. */
+  @Transform(toInteger)
+  @IsInt()
+  @Min(1_000)
+  IDEMPOTENCY_PURGE_INTERVAL_MS = 3_600_000;
+
+  /** Largest quantity of one product in one order. */
+  @Transform(toInteger)
+  @IsInt()
+  @Min(1)
+  @Max(1_000_000)
+  ORDER_MAX_QUANTITY = 10_000;
+
   /** Field-encryption keys, `<id>:<base64 of 32 bytes>` comma-separated; older ones stay to decrypt old values. */
   @IsString()
   ENCRYPTION_KEYS = DEVELOPMENT_ENCRYPTION_KEYS;

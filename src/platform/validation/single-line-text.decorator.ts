@@ -1,6 +1,6 @@
 import { applyDecorators } from '@nestjs/common';
 import { ApiProperty } from '@nestjs/swagger';
-import { IsString, Matches, MaxLength } from 'class-validator';
+import { IsOptional, IsString, Matches, MaxLength } from 'class-validator';
 
 /**
  * Printable, single-line text that is not blank: a name, a label. Refuses
@@ -9,9 +9,11 @@ import { IsString, Matches, MaxLength } from 'class-validator';
  */
 const SINGLE_LINE_TEXT = /^(?=.*\S)[^\p{Cc}\p{Cs}\u2028\u2029]+$/u;
 
-export function SingleLineText(maxLength: number) {
+/** `optional` accepts the field absent (and documents it so). */
+export function SingleLineText(maxLength: number, { optional = false } = {}) {
   return applyDecorators(
-    ApiProperty({ minLength: 1, maxLength }),
+    ApiProperty({ minLength: 1, maxLength, required: !optional }),
+    ...(optional ? [IsOptional()] : []),
     IsString(),
     MaxLength(maxLength),
     Matches(SINGLE_LINE_TEXT, { message: '$property must be one line of printable text, not blank' }),

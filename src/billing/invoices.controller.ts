@@ -1,0 +1,35 @@
+import { Controller, Get, Param, ParseUUIDPipe, Query } from '@nestjs/common';
+import { ApiOperation, ApiTags } from '@nestjs/swagger';
+import type { Actor } from '../access/actor';
+import { Authorize } from '../access/authorize.decorator';
+import { CurrentActor } from '../access/principal.decorator';
+import { ApiProblemResponses } from '../platform/errors/api-problem-responses.decorator';
+import { ReturnsETag } from '../platform/http/etag.decorator';
+import { InvoiceDto, InvoicePageDto } from './dto/invoice.dto';
+import { ListInvoicesQueryDto } from './dto/list-invoices-query.dto';
+import { InvoicesService } from './invoices.service';
+
+@ApiTags('billing')
+@Controller('invoices')
+export class InvoicesController {
+  constructor(private readonly invoices: InvoicesService) {}
+
+  @Get()
+  @Authorize('read', 'Invoice')
+  @ApiOperation({
+    summary: "List invoices, newest first: all for staff who may, an organization's for its org_admin, a buyer's own",
+  })
+  @ApiProblemResponses(400)
+  list(@CurrentActor() actor: Actor, @Query() query: ListInvoicesQueryDto): Promise<InvoicePageDto> {
+    return this.invoices.list(actor, query);
+  }
+
+  @Get(':id')
+  @Authorize('read', 'Invoice')
+  @ReturnsETag(InvoiceDto)
+  @ApiOperation({ summary: 'Get an invoice; one you may not see is 404' })
+  @ApiProblemResponses(400, 404)
+  get(@CurrentActor() actor: Actor, @Param('id', ParseUUIDPipe) id: string): Promise<InvoiceDto> {
+    return this.invoices.get(actor, id);
+  }
+}
