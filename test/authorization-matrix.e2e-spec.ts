@@ -8,6 +8,7 @@ import {
   MatrixWorld,
   type Statuses,
 } from './support/authorization-matrix';
+import { createCategory, createProduct, uniqueSku } from './support/catalog';
 import { bearer, createUser, login, strongPassword, type TestUser, uniqueEmail } from './support/identity';
 import { startTestApp, type TestApp } from './support/test-app';
 
@@ -25,6 +26,7 @@ import { startTestApp, type TestApp } from './support/test-app';
 const ALL_200: Statuses = [200, 200, 200, 200, 200, 200, 200, 200, 200];
 const SIGNED_IN = (status: number): Statuses => [status, status, status, status, status, status, status, 401, status];
 const AUDIT_READERS: Statuses = [200, 403, 403, 403, 200, 403, 403, 401, 403];
+const CATALOG_EDITORS = (status: number): Statuses => [status, status, 403, 403, 403, 403, 403, 401, 403];
 
 const homeMember = (world: MatrixWorld) =>
   world.once('home member', () =>
@@ -52,6 +54,24 @@ const someAuditEventId = (world: MatrixWorld) =>
       .expect(200);
     return response.body.items[0].id as string;
   });
+const adminOf = (world: MatrixWorld) => world.session('admin') as TestUser;
+/** A product the matrix's requests may edit, adjust and archive. */
+const someProductId = (world: MatrixWorld) =>
+  world.once('a product', async () => (await createProduct(world.testApp, adminOf(world), { stock: 10 })).id);
+/** An archived product: staff who may read archived products see it, others get 404. */
+const archivedProductId = (world: MatrixWorld) =>
+  world.once('an archived product', async () => {
+    const { id } = await createProduct(world.testApp, adminOf(world), { stock: 10 });
+    await world.testApp.http
+      .delete(`/v1/products/${id}`)
+      .set(bearer(adminOf(world)))
+      .expect(204);
+    return id;
+  });
+const productToArchiveId = (world: MatrixWorld) =>
+  world.once('a product to archive', async () => (await createProduct(world.testApp, adminOf(world))).id);
+const someCategoryId = (world: MatrixWorld) =>
+  world.once('a category', async () => (await createCategory(world.testApp, adminOf(world))).id);
 /** A new user like the caller with MFA set up (pending) or on; null for anonymous. */
 async function withMfa(world: MatrixWorld, caller: Caller, enable: boolean) {
   const user = await world.fresh(caller);
@@ -146,6 +166,42 @@ const MATRIX: MatrixRow[] = [
     path: `/v1/api-keys/${await homeBuyerKeyId(world)}`,
   })),
 
+  // Catalog: anyone reads active products and categories; archived products per the matrix
+  //                                                      admin cat  ful  fin  aud  orgA buy  anon other
+  endpoint('GET /v1/products',                            ALL_200),
+  endpoint('POST /v1/products',                           CATALOG_EDITORS(201), () => ({
+    path: '/v1/products', body: { sku: uniqueSku('MATRIX'), name: 'Matrix product', priceCents: 100, currency: 'EUR', taxRateBps: 2000 },
+  })),
+  endpoint('GET /v1/products/{id}',                       [200, 200, 200, 404, 200, 404, 404, 404, 404], async (world) => ({
+    path: `/v1/products/${await archivedProductId(world)}`,
+  })),
+  endpoint('PATCH /v1/products/{id}',                     CATALOG_EDITORS(200), async (world, caller) => ({
+    path: `/v1/products/${await someProductId(world)}`, body: { name: `Renamed by ${caller}` },
+  })),
+  endpoint('DELETE /v1/products/{id}',                    CATALOG_EDITORS(204), async (world) => ({
+    path: `/v1/products/${await productToArchiveId(world)}`,
+  })),
+  endpoint('POST /v1/products/{id}/stock-adjustments',    [201, 201, 201, 403, 403, 403, 403, 401, 403], async (world) => ({
+    path: `/v1/products/${await someProductId(world)}/stock-adjustments`, body: { delta: 1, reason: 'received' },
+  })),
+  endpoint('GET /v1/products/{id}/stock-movements',       [200, 200, 200, 403, 200, 403, 403, 401, 403], async (world) => ({
+    path: `/v1/products/${await archivedProductId(world)}/stock-movements`,
+  })),
+  endpoint('GET /v1/categories',                          ALL_200),
+  endpoint('POST /v1/categories',                         CATALOG_EDITORS(201), () => ({
+    path: '/v1/categories', body: { name: `Matrix ${randomUUID()}` },
+  })),
+  endpoint('GET /v1/categories/{id}',                     ALL_200, async (world) => ({
+    path: `/v1/categories/${await someCategoryId(world)}`,
+  })),
+  endpoint('PATCH /v1/categories/{id}',                   CATALOG_EDITORS(200), async (world, caller) => ({
+    path: `/v1/categories/${await someCategoryId(world)}`, body: { name: `Renamed by ${caller}` },
+  })),
+  endpoint('DELETE /v1/categories/{id}',                  CATALOG_EDITORS(204), async (world) => ({
+    // An empty category of its own for each request: a deleted one is 404.
+    path: `/v1/categories/${(await createCategory(world.testApp, adminOf(world))).id}`,
+  })),
+
   // Audit trail                                          admin cat  ful  fin  aud  orgA buy  anon other
   endpoint('GET /v1/audit-events',                        AUDIT_READERS),
   endpoint('GET /v1/audit-events/export',                 AUDIT_READERS, () => ({
@@ -192,6 +248,25 @@ describe('authorization matrix', () => {
       },
     );
   });
+
+  /**
+   * A public read shows more to a signed-in caller, so a credential sent to it
+   * is checked all the same: a bad one is 401, never silently anonymous.
+   */
+  const PUBLIC_READS = MATRIX.filter(
+    (row) => row.method === 'GET' && row.path.startsWith('/v1/') && row.statuses[CALLERS.indexOf('anonymous')] !== 401,
+  );
+  it.each(PUBLIC_READS.map((row) => [`${row.method} ${row.path}`, row] as const))(
+    '%s answers an invalid bearer token with 401',
+    async (_operation, row) => {
+      const request = await row.request(world, 'anonymous');
+      await testApp.http
+        .get(request.path)
+        .query(request.query ?? {})
+        .set('Authorization', 'Bearer not-a-valid-token')
+        .expect(401);
+    },
+  );
 
   /**
    * A list never shows what a GET of one item would hide, nor hides what it
