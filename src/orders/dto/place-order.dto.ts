@@ -1,10 +1,11 @@
-import { Type } from 'class-transformer';
+import { Transform, Type } from 'class-transformer';
 import {
   ArrayMaxSize,
   ArrayMinSize,
   IsArray,
   IsInt,
   IsISO31661Alpha2,
+  IsObject,
   IsUUID,
   Min,
   ValidateNested,
@@ -13,7 +14,11 @@ import { SingleLineText } from '../../platform/validation/single-line-text.decor
 
 export const MAX_ORDER_LINES = 100;
 
+/** UUIDs are case-insensitive; the catalog's ids, and the checks for lines naming one product twice, are lower-case. */
+const lowerCase = ({ value }: { value: unknown }) => (typeof value === 'string' ? value.toLowerCase() : value);
+
 export class OrderItemDto {
+  @Transform(lowerCase)
   @IsUUID()
   productId!: string;
 
@@ -54,6 +59,8 @@ export class PlaceOrderDto {
   @Type(() => OrderItemDto)
   items!: OrderItemDto[];
 
+  // ValidateNested alone lets an absent address through.
+  @IsObject()
   @ValidateNested()
   @Type(() => ShippingAddressDto)
   shippingAddress!: ShippingAddressDto;

@@ -19,9 +19,22 @@ export class InvalidRequestError extends DomainError {
   }
 }
 
+const ARRAY_INDEX = /^\d+$/;
+
+/**
+ * Fields as a client writes them, and as services name them in their own
+ * errors: `shippingAddress.city`, `items[1].quantity`. A property of digits
+ * only is an array element (Nest's ValidationPipe strips the parent's value,
+ * so the parent cannot be asked); a member named `0` of an object is written
+ * `[0]` too, which addresses it just as well.
+ */
 function flatten(validationErrors: ValidationError[], parentPath: string): FieldError[] {
   return validationErrors.flatMap((error) => {
-    const field = parentPath ? `${parentPath}.${error.property}` : error.property;
+    const field = !parentPath
+      ? error.property
+      : ARRAY_INDEX.test(error.property)
+        ? `${parentPath}[${error.property}]`
+        : `${parentPath}.${error.property}`;
     const own = Object.values(error.constraints ?? {}).map((message) => ({ field, message }));
     return [...own, ...flatten(error.children ?? [], field)];
   });
