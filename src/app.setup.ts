@@ -40,6 +40,8 @@ export async function createApp(
   });
   const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(environment, extraModules), adapter, {
     bufferLogs: true,
+    // JSON requests keep their bytes as received: payment webhooks are verified on them.
+    rawBody: true,
   });
   app.useLogger(app.get(Logger));
   app.flushLogs();

@@ -4,7 +4,7 @@ import type { TransactionalAdapterTypeOrm } from '@nestjs-cls/transactional-adap
 import { ResourceNotFoundError } from '../access/access.errors';
 import type { Actor } from '../access/actor';
 import { Authorization } from '../access/authorization.service';
-import { AuditRecorder } from '../audit/audit-recorder';
+import { type AuditActor, AuditRecorder } from '../audit/audit-recorder';
 import { whereAnyOf } from '../platform/database/where-any-of';
 import { findPage, mapPage, type Page } from '../platform/http/keyset-pagination';
 import type { InvoiceDto } from './dto/invoice.dto';
@@ -81,6 +81,19 @@ export class InvoicesService {
       details: { number: invoice.number, orderId: order.id },
     });
     return toDto(invoice);
+  }
+
+  /** In the caller's transaction (which holds the invoice's row lock): open → paid. */
+  async markPaid(actor: AuditActor, id: string): Promise<void> {
+    const invoice = await this.invoices.findOneByOrFail({ id });
+    await this.invoices.update({ id }, { status: 'paid' });
+    await this.audit.record({
+      actor,
+      action: 'invoice.paid',
+      resource: { type: 'Invoice', id },
+      changes: { before: { status: invoice.status }, after: { status: 'paid' } },
+      details: { number: invoice.number, orderId: invoice.orderId },
+    });
   }
 
   /** In the caller's transaction: the order's open invoice becomes void (its order was cancelled). */

@@ -7,8 +7,9 @@ import { ResourceNotFoundError } from '../access/access.errors';
 import type { Actor } from '../access/actor';
 import { Authorization } from '../access/authorization.service';
 import type { Action } from '../access/policy';
-import { AuditRecorder } from '../audit/audit-recorder';
+import { type AuditActor, AuditRecorder } from '../audit/audit-recorder';
 import { InvoicesService } from '../billing/invoices.service';
+import type { OrderSettlement } from '../billing/order-settlement';
 import { StockService } from '../catalog/stock.service';
 import { Environment } from '../platform/config/environment';
 import { whereAnyOf } from '../platform/database/where-any-of';
@@ -71,7 +72,7 @@ function toDto(order: Order, lines: OrderLine[]): OrderDto {
  * order life of order-status.ts. Every change is an audit event and an outbox event.
  */
 @Injectable()
-export class OrdersService {
+export class OrdersService implements OrderSettlement {
   private readonly logger = new Logger(OrdersService.name);
 
   constructor(
@@ -201,6 +202,24 @@ export class OrdersService {
     return this.announce(actor, order, 'fulfilled', await this.lines.findBy({ orderId: id }));
   }
 
+  /** Billing's settlement: the invoice was paid in full. */
+  @Transactional()
+  async paid(actor: AuditActor, orderId: string): Promise<void> {
+    await this.settle(actor, orderId, 'paid');
+  }
+
+  /** Billing's settlement: everything captured was refunded. */
+  @Transactional()
+  async refunded(actor: AuditActor, orderId: string): Promise<void> {
+    await this.settle(actor, orderId, 'refunded');
+  }
+
+  private async settle(actor: AuditActor, orderId: string, to: OrderStatus): Promise<void> {
+    const order = await this.orders.findOneOrFail({ where: { id: orderId }, lock: { mode: 'pessimistic_write' } });
+    ensureTransition(order.status, to);
+    await this.announce(actor, order, to, await this.lines.findBy({ orderId }));
+  }
+
   /** Locks the order, checks the caller may act on it (404 otherwise) and that the order life allows `to` (409). */
   private async transition(actor: Actor, id: string, action: Action, to: OrderStatus): Promise<Order> {
     const order = await this.orders.findOne({ where: { id }, lock: { mode: 'pessimistic_write' } });
@@ -211,7 +230,7 @@ export class OrdersService {
     return order;
   }
 
-  private async announce(actor: Actor, order: Order, to: OrderStatus, lines: OrderLine[]): Promise<OrderDto> {
+  private async announce(actor: AuditActor, order: Order, to: OrderStatus, lines: OrderLine[]): Promise<OrderDto> {
     const from = order.status;
     await this.orders.update({ id: order.id }, { status: to });
     await this.audit.record({

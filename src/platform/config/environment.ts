@@ -30,10 +30,13 @@ export enum NodeEnvironment {
 
 /** Committed so development just works; refused in production. */
 export const DEVELOPMENT_JWT_SECRET = 'development-only-jwt-secret-do-not-use-in-production';
+export const DEVELOPMENT_WEBHOOK_SECRET = 'development-only-webhook-secret-do-not-use-in-production';
+export const PAYMENT_PROVIDERS = ['simulated'] as const;
 
 const SECRET_VARIABLES = new Set([
   'AUDIT_SIGNING_KEY',
   'JWT_SECRET',
+  'PAYMENT_WEBHOOK_SECRET',
   'DATABASE_URL',
   'ENCRYPTION_KEYS',
   'ADMIN_PASSWORD',
@@ -155,6 +158,15 @@ export class Environment {
   @IsInt()
   @Min(1_000)
   IDEMPOTENCY_PURGE_INTERVAL_MS = 3_600_000;
+
+  /** Which PaymentProvider captures payments: `simulated` (a card processor's test mode) is the one built in. */
+  @IsIn(PAYMENT_PROVIDERS)
+  PAYMENT_PROVIDER: (typeof PAYMENT_PROVIDERS)[number] = 'simulated';
+
+  /** Shared secret of the provider's webhook signatures (HMAC-SHA256). */
+  @IsString()
+  @MinLength(32)
+  PAYMENT_WEBHOOK_SECRET = DEVELOPMENT_WEBHOOK_SECRET;
 
   /** Largest quantity of one product in one order. */
   @Transform(toInteger)
@@ -308,6 +320,9 @@ function productionProblems(environment: Environment): string[] {
   const problems: string[] = [];
   if (environment.JWT_SECRET === DEVELOPMENT_JWT_SECRET) {
     problems.push('JWT_SECRET: must be set to a secret of your own in production');
+  }
+  if (environment.PAYMENT_WEBHOOK_SECRET === DEVELOPMENT_WEBHOOK_SECRET) {
+    problems.push('PAYMENT_WEBHOOK_SECRET: must be set to the payment provider\'s webhook secret in production');
   }
   if (!environment.DATABASE_URL) {
     problems.push('DATABASE_URL: must be set in production (the embedded database is for development)');

@@ -1,0 +1,73 @@
+import { Body, Controller, Get, Param, ParseUUIDPipe, Post, Query } from '@nestjs/common';
+import { ApiOperation, ApiTags } from '@nestjs/swagger';
+import type { Actor } from '../access/actor';
+import { Authorize } from '../access/authorize.decorator';
+import { CurrentActor } from '../access/principal.decorator';
+import { ApiProblemResponses } from '../platform/errors/api-problem-responses.decorator';
+import { ReturnsETag } from '../platform/http/etag.decorator';
+import { PageQueryDto } from '../platform/http/page-query.dto';
+import { Idempotent } from '../platform/idempotency/idempotent.decorator';
+import { PayInvoiceDto } from './dto/pay-invoice.dto';
+import { PaymentDto, PaymentPageDto } from './dto/payment.dto';
+import { CreateRefundDto, RefundDto } from './dto/refund.dto';
+import { PaymentsService } from './payments.service';
+
+@ApiTags('billing')
+@Controller()
+export class PaymentsController {
+  constructor(private readonly payments: PaymentsService) {}
+
+  @Post('invoices/:id/payments')
+  @Authorize('pay', 'Invoice')
+  @Idempotent()
+  @ApiOperation({
+    summary: 'Pay an invoice by card',
+    description:
+      'Captured at once (201, the invoice and its order become paid), or pending until the provider settles it ' +
+      'by webhook (201, status pending). Declined: 402, the invoice stays open. A paid or void invoice, or one with ' +
+      'a pending payment: 409. Two payments of one invoice at once: exactly one capture.',
+  })
+  @ApiProblemResponses(400, 402, 404, 409)
+  pay(
+    @CurrentActor() actor: Actor,
+    @Param('id', ParseUUIDPipe) invoiceId: string,
+    @Body() input: PayInvoiceDto,
+  ): Promise<PaymentDto> {
+    return this.payments.pay(actor, invoiceId, input);
+  }
+
+  @Get('payments')
+  @Authorize('read', 'Payment')
+  @ApiOperation({ summary: 'List payments, newest first, as far as you may read them' })
+  @ApiProblemResponses(400)
+  list(@CurrentActor() actor: Actor, @Query() page: PageQueryDto): Promise<PaymentPageDto> {
+    return this.payments.list(actor, page);
+  }
+
+  @Get('payments/:id')
+  @Authorize('read', 'Payment')
+  @ReturnsETag(PaymentDto)
+  @ApiOperation({ summary: 'Get a payment; one you may not see is 404' })
+  @ApiProblemResponses(400, 404)
+  get(@CurrentActor() actor: Actor, @Param('id', ParseUUIDPipe) id: string): Promise<PaymentDto> {
+    return this.payments.get(actor, id);
+  }
+
+  @Post('payments/:id/refunds')
+  @Authorize('refund', 'Payment')
+  @Idempotent()
+  @ApiOperation({
+    summary: 'Refund a captured payment, in part or in full',
+    description:
+      'Without amountCents, all that is still refundable. More than that, or a payment not captured: 409. A full ' +
+      'refund moves the order to refunded.',
+  })
+  @ApiProblemResponses(400, 404, 409)
+  refund(
+    @CurrentActor() actor: Actor,
+    @Param('id', ParseUUIDPipe) paymentId: string,
+    @Body() input: CreateRefundDto,
+  ): Promise<RefundDto> {
+    return this.payments.refund(actor, paymentId, input);
+  }
+}
