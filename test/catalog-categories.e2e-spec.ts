@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { DataSource } from 'typeorm';
 import { Category } from '../src/catalog/entities/category.entity';
 import { auditEventsAbout } from './support/audit-trail';
-import { createCategory, createProduct, type TestCategory, uniqueWord } from './support/catalog';
+import { createCategory, createProduct, type TestCategory, uniqueSku, uniqueWord } from './support/catalog';
 import { adminSession, bearer, createUser, type TestUser } from './support/identity';
 import { onRealDatabase, startTestApp, type TestApp } from './support/test-app';
 
@@ -305,5 +305,51 @@ describe('catalog: categories', () => {
       await testApp.http.patch(`/v1/products/${product.id}`).set(bearer(manager)).send({ categoryIds: [] }).expect(200);
       await testApp.http.delete(`/v1/categories/${withProduct.id}`).set(bearer(manager)).expect(204);
     });
+
+    (onRealDatabase ? it : it.skip)(
+      'never orphans what is added to a category while it is deleted: one of the two is refused (real server only)',
+      async () => {
+        const additions: [string, (parentId: string) => Promise<{ status: number }>][] = [
+          [
+            'a subcategory created',
+            async (parentId) =>
+              testApp.http
+                .post('/v1/categories')
+                .set(bearer(manager))
+                .send({ name: `Child ${uniqueWord()}`, parentId }),
+          ],
+          ['a category moved', async (parentId) => patch((await createCategory(testApp, manager)).id, { parentId })],
+          [
+            'a product created',
+            async (parentId) =>
+              testApp.http
+                .post('/v1/products')
+                .set(bearer(manager))
+                .send({
+                  sku: uniqueSku('RACE'),
+                  name: 'Race',
+                  priceCents: 1,
+                  currency: 'EUR',
+                  taxRateBps: 0,
+                  categoryIds: [parentId],
+                }),
+          ],
+        ];
+        for (let round = 0; round < 12; round += 1) {
+          const [addition, add] = additions[round % additions.length];
+          const parent = await createCategory(testApp, manager);
+          const [deleted, added] = await Promise.all([
+            testApp.http.delete(`/v1/categories/${parent.id}`).set(bearer(manager)),
+            add(parent.id),
+          ]);
+          // Either the addition came first (the delete is refused) or the delete did (the parent is unknown).
+          expect({ addition, outcome: `${deleted.status}/${added.status}` }).toEqual({
+            addition,
+            outcome: expect.stringMatching(/^(409\/20[01]|204\/400)$/),
+          });
+          expect((await stored(parent.id)) === null).toBe(deleted.status === 204);
+        }
+      },
+    );
   });
 });

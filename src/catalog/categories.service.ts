@@ -148,8 +148,17 @@ export class CategoriesService {
     return category;
   }
 
+  /**
+   * Locks the parent against deletion (FOR SHARE) until the child is written: a delete that got there first is
+   * waited for and the parent is then unknown (400), not a foreign-key violation (500).
+   */
   private async ensureExists(parentId: string): Promise<void> {
-    if (!(await this.categories.existsBy({ id: parentId }))) throw new UnknownCategoriesError('parentId', [parentId]);
+    const parent = await this.categories.findOne({
+      where: { id: parentId },
+      select: { id: true },
+      lock: { mode: 'pessimistic_read' },
+    });
+    if (!parent) throw new UnknownCategoriesError('parentId', [parentId]);
   }
 
   /** Whether `candidate` is `id` or lies anywhere below it. */
