@@ -2,12 +2,14 @@ import { Injectable, Logger } from '@nestjs/common';
 import { ModuleRef } from '@nestjs/core';
 import { Transactional, TransactionHost } from '@nestjs-cls/transactional';
 import type { TransactionalAdapterTypeOrm } from '@nestjs-cls/transactional-adapter-typeorm';
+import type { Counter } from 'prom-client';
 import { ResourceNotFoundError } from '../access/access.errors';
 import type { Actor } from '../access/actor';
 import { Authorization } from '../access/authorization.service';
 import { type AuditActor, AuditRecorder, SYSTEM_ACTOR } from '../audit/audit-recorder';
 import { whereAnyOf } from '../platform/database/where-any-of';
 import { findPage, mapPage, type Page, type PageRequest } from '../platform/http/keyset-pagination';
+import { MetricsService } from '../platform/metrics/metrics.service';
 import { Outbox } from '../platform/outbox/outbox';
 import {
   InvalidWebhookError,
@@ -62,6 +64,7 @@ function toRefundDto(refund: Refund): RefundDto {
 @Injectable()
 export class PaymentsService {
   private readonly logger = new Logger(PaymentsService.name);
+  private readonly paymentOutcomes: Counter<'outcome'>;
 
   constructor(
     private readonly txHost: TransactionHost<TransactionalAdapterTypeOrm>,
@@ -71,7 +74,14 @@ export class PaymentsService {
     private readonly provider: PaymentProvider,
     private readonly invoices: InvoicesService,
     private readonly moduleRef: ModuleRef,
-  ) {}
+    metrics: MetricsService,
+  ) {
+    this.paymentOutcomes = metrics.counter(
+      'payments_total',
+      'Payment outcomes: captured, pending, declined (at once), failed (pending ones the provider failed).',
+      ['outcome'],
+    );
+  }
 
   private get payments() {
     return this.txHost.tx.getRepository(Payment);
@@ -108,6 +118,7 @@ export class PaymentsService {
         resource: { type: 'Invoice', id: invoiceId },
         details: { provider: this.provider.name, declineCode: charge.declineCode, amountCents: invoice.amountCents },
       });
+      this.paymentOutcomes.inc({ outcome: 'declined' });
       throw new PaymentDeclinedError(charge.declineCode);
     }
     const payment = await this.payments.save(
@@ -267,5 +278,6 @@ export class PaymentsService {
       },
     });
     this.logger.log({ event: `payment.${what}`, paymentId: payment.id }, `payment ${what}`);
+    this.paymentOutcomes.inc({ outcome: what });
   }
 }

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { Injectable, Logger } from '@nestjs/common';
 import { Transactional, TransactionHost } from '@nestjs-cls/transactional';
 import type { TransactionalAdapterTypeOrm } from '@nestjs-cls/transactional-adapter-typeorm';
+import type { Counter } from 'prom-client';
 import { In } from 'typeorm';
 import { ResourceNotFoundError } from '../access/access.errors';
 import type { Actor } from '../access/actor';
@@ -14,6 +15,7 @@ import { StockService } from '../catalog/stock.service';
 import { Environment } from '../platform/config/environment';
 import { whereAnyOf } from '../platform/database/where-any-of';
 import { findPage, type Page } from '../platform/http/keyset-pagination';
+import { MetricsService } from '../platform/metrics/metrics.service';
 import { Outbox } from '../platform/outbox/outbox';
 import type { ListOrdersQueryDto } from './dto/list-orders-query.dto';
 import type { OrderDto } from './dto/order.dto';
@@ -74,6 +76,7 @@ function toDto(order: Order, lines: OrderLine[]): OrderDto {
 @Injectable()
 export class OrdersService implements OrderSettlement {
   private readonly logger = new Logger(OrdersService.name);
+  private readonly ordersPlaced: Counter;
 
   constructor(
     private readonly txHost: TransactionHost<TransactionalAdapterTypeOrm>,
@@ -83,7 +86,10 @@ export class OrdersService implements OrderSettlement {
     private readonly stock: StockService,
     private readonly invoices: InvoicesService,
     private readonly environment: Environment,
-  ) {}
+    metrics: MetricsService,
+  ) {
+    this.ordersPlaced = metrics.counter('orders_placed_total', 'Orders placed (counted as each is written).');
+  }
 
   private get orders() {
     return this.txHost.tx.getRepository(Order);
@@ -154,6 +160,7 @@ export class OrdersService implements OrderSettlement {
       },
     });
     this.logger.log({ event: 'order.placed', orderId: id, number: order.number }, 'order placed');
+    this.ordersPlaced.inc();
     return toDto(order, await this.lines.findBy({ orderId: id }));
   }
 

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
+import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 import { DataSource } from 'typeorm';
 
 interface PgPoolCounts {
@@ -44,6 +44,11 @@ export class MetricsService {
         this.set({ state: 'waiting' }, counts?.waitingCount ?? 0);
       },
     });
+  }
+
+  /** A business counter in this instance's registry, e.g. `orders_placed_total`; create each once (in a constructor). */
+  counter<Label extends string>(name: string, help: string, labelNames: readonly Label[] = []): Counter<Label> {
+    return new Counter({ name, help, labelNames, registers: [this.registry] });
   }
 
   observeHttpRequest(method: string, route: string | undefined, status: number, seconds: number): void {
