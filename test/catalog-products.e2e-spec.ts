@@ -437,6 +437,51 @@ describe('catalog: products', () => {
       },
     );
 
+    (onRealDatabase ? it : it.skip)(
+      'never loses stock moved while the product is edited (real server only)',
+      async () => {
+        const product = await createProduct(testApp, manager, { stock: 100 });
+        const [edit, ...adjustments] = await Promise.all([
+          testApp.http
+            .patch(`/v1/products/${product.id}`)
+            .set(bearer(manager))
+            .set('If-Match', '"1"')
+            .send({ name: 'Edited meanwhile', priceCents: 4_321 }),
+          ...Array.from({ length: 10 }, () =>
+            testApp.http
+              .post(`/v1/products/${product.id}/stock-adjustments`)
+              .set(bearer(fulfillment))
+              .send({ delta: -3, reason: 'damaged' }),
+          ),
+        ]);
+        expect(edit.status).toBe(200);
+        expect(adjustments.map((response) => response.status)).toEqual(adjustments.map(() => 201));
+        expect(await stored(product.id)).toMatchObject({
+          name: 'Edited meanwhile',
+          priceCents: 4_321,
+          stock: 70,
+          version: 2,
+        });
+      },
+    );
+
+    (onRealDatabase ? it : it.skip)(
+      'creates exactly one of two concurrent products with the same SKU in different case (real server only)',
+      async () => {
+        const sku = uniqueSku('race');
+        const responses = await Promise.all(
+          [sku, sku.toLowerCase()].map((candidate) =>
+            testApp.http
+              .post('/v1/products')
+              .set(bearer(manager))
+              .send({ sku: candidate, name: 'Race', priceCents: 1, currency: 'EUR', taxRateBps: 0, stock: 5 }),
+          ),
+        );
+        expect(responses.map((response) => response.status).sort()).toEqual([201, 409]);
+        expect(await testApp.app.get(DataSource).getRepository(Product).countBy({ sku })).toBe(1);
+      },
+    );
+
     it('does not count stock moves as edits: the ETag read before an adjustment still matches', async () => {
       const product = await createProduct(testApp, manager, { stock: 3 });
       const read = await get(product.id, manager).expect(200);
