@@ -29,45 +29,56 @@ app.get('/health/ready', async () => {
   return { status: 'ok', info: checks, error: {}, details: checks };
 });
 
-// The catalog, as an anonymous caller sees it: the statements the app sends, word for word.
-const COLUMNS = 'id sku name description price_cents currency tax_rate_bps stock active created_at updated_at version';
-const productColumns = (alias: string) =>
-  COLUMNS.split(' ')
-    .map((column) => `"${alias}"."${column}" AS "${alias}_${column}"`)
-    .join(', ');
-const NEWEST_FIRST_KEY = `to_char("product"."created_at" AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')`;
-const PAGE = `SELECT ${productColumns('product')}, ${NEWEST_FIRST_KEY} AS "page_sort_key" FROM "products" "product"
-  WHERE ("product"."active" = $1)%AFTER% ORDER BY "product"."created_at" DESC, "product"."id" DESC LIMIT %LIMIT%`;
-const ONE = `SELECT ${productColumns('Product')} FROM "products" "Product" WHERE (("Product"."id" = $1)) LIMIT 1`;
-const LINKS = `SELECT "ProductCategory"."product_id" AS "ProductCategory_product_id",
-  "ProductCategory"."category_id" AS "ProductCategory_category_id" FROM "product_categories" "ProductCategory"
-  WHERE (("ProductCategory"."product_id" IN (%IDS%))) ORDER BY "ProductCategory"."category_id" ASC`;
+// The catalog, as an anonymous caller sees it: the statements the app sends (src/catalog/products.repository.ts).
+const COLUMNS =
+  'p.id, p.sku, p.name, p.description, p.price_cents AS "priceCents", p.currency, p.tax_rate_bps AS "taxRateBps", ' +
+  'p.stock, p.active, p.created_at AS "createdAt", p.updated_at AS "updatedAt", p.version';
+const NEWEST_FIRST_KEY = `to_char(p.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')`;
+const PAGE = `SELECT ${COLUMNS}, ${NEWEST_FIRST_KEY} AS page_sort_key FROM products p
+        WHERE ((p.active = $1))%AFTER%
+        ORDER BY p.created_at DESC, p.id DESC LIMIT %LIMIT%`;
+const ONE = `SELECT ${COLUMNS} FROM products p WHERE p.id = $1`;
+const LINKS =
+  'SELECT product_id, category_id FROM product_categories WHERE product_id = ANY($1::uuid[]) ORDER BY category_id';
 
-type Row = Record<string, string | number | boolean | Date>;
+interface Row {
+  id: string;
+  sku: string;
+  name: string;
+  description: string;
+  priceCents: string;
+  currency: string;
+  taxRateBps: number;
+  stock: number;
+  active: boolean;
+  createdAt: Date;
+  updatedAt: Date;
+  version: number;
+  page_sort_key?: string;
+}
 
 async function categoriesOf(ids: string[]): Promise<Map<string, string[]>> {
   const byProduct = new Map(ids.map((id) => [id, [] as string[]]));
   if (ids.length === 0) return byProduct;
-  const { rows } = await pool.query<Row>(LINKS.replace('%IDS%', ids.map((_, i) => `$${i + 1}`).join(', ')), ids);
-  for (const row of rows)
-    byProduct.get(row.ProductCategory_product_id as string)?.push(row.ProductCategory_category_id as string);
+  const { rows } = await pool.query<{ product_id: string; category_id: string }>(LINKS, [ids]);
+  for (const row of rows) byProduct.get(row.product_id)?.push(row.category_id);
   return byProduct;
 }
 
-const toDto = (row: Row, alias: string, categoryIds: string[]) => ({
-  id: row[`${alias}_id`],
-  sku: row[`${alias}_sku`],
-  name: row[`${alias}_name`],
-  description: row[`${alias}_description`],
-  priceCents: Number(row[`${alias}_price_cents`]),
-  currency: row[`${alias}_currency`],
-  taxRateBps: row[`${alias}_tax_rate_bps`],
-  stock: row[`${alias}_stock`],
-  active: row[`${alias}_active`],
+const toDto = (row: Row, categoryIds: string[]) => ({
+  id: row.id,
+  sku: row.sku,
+  name: row.name,
+  description: row.description,
+  priceCents: Number(row.priceCents),
+  currency: row.currency,
+  taxRateBps: row.taxRateBps,
+  stock: row.stock,
+  active: row.active,
   categoryIds,
-  createdAt: row[`${alias}_created_at`],
-  updatedAt: row[`${alias}_updated_at`],
-  version: row[`${alias}_version`],
+  createdAt: row.createdAt,
+  updatedAt: row.updatedAt,
+  version: row.version,
 });
 
 app.get<{ Querystring: { limit?: string; cursor?: string } }>('/v1/products', async (request) => {
@@ -77,20 +88,21 @@ app.get<{ Querystring: { limit?: string; cursor?: string } }>('/v1/products', as
   if (request.query.cursor) {
     const [, key, id] = JSON.parse(Buffer.from(request.query.cursor, 'base64url').toString()) as string[];
     parameters.push(key, id);
-    after = ` AND ("product"."created_at", "product"."id") < (CAST($2 AS timestamptz), CAST($3 AS uuid))`;
+    after = ' AND (p.created_at, p.id) < (CAST($2 AS timestamptz), CAST($3 AS uuid))';
   }
+  parameters.push(limit + 1);
   const { rows } = await pool.query<Row>(
-    PAGE.replace('%AFTER%', after).replace('%LIMIT%', String(limit + 1)),
+    PAGE.replace('%AFTER%', after).replace('%LIMIT%', `$${parameters.length}`),
     parameters,
   );
   const page = rows.slice(0, limit);
-  const categories = await categoriesOf(page.map((row) => row.product_id as string));
+  const categories = await categoriesOf(page.map((row) => row.id));
   const last = page[page.length - 1];
   return {
-    items: page.map((row) => toDto(row, 'product', categories.get(row.product_id as string) ?? [])),
+    items: page.map((row) => toDto(row, categories.get(row.id) ?? [])),
     nextCursor:
       rows.length > limit
-        ? Buffer.from(JSON.stringify(['-createdAt', last.page_sort_key, last.product_id])).toString('base64url')
+        ? Buffer.from(JSON.stringify(['-createdAt', last.page_sort_key, last.id])).toString('base64url')
         : null,
   };
 });
@@ -98,10 +110,10 @@ app.get<{ Querystring: { limit?: string; cursor?: string } }>('/v1/products', as
 app.get<{ Params: { id: string } }>('/v1/products/:id', async (request, reply) => {
   const { rows } = await pool.query<Row>(ONE, [request.params.id]);
   const row = rows[0];
-  if (!row || !row.Product_active) return reply.code(404).send({ status: 404 });
-  const categories = await categoriesOf([request.params.id]);
-  void reply.header('etag', `"${Number(row.Product_version)}"`);
-  return toDto(row, 'Product', categories.get(request.params.id) ?? []);
+  if (!row || !row.active) return reply.code(404).send({ status: 404 });
+  const categories = await categoriesOf([row.id]);
+  void reply.header('etag', `"${row.version}"`);
+  return toDto(row, categories.get(row.id) ?? []);
 });
 
 void app.listen({ port, host: '127.0.0.1' }).then((address) => process.stdout.write(`listening ${address}\n`));

@@ -9,13 +9,14 @@ import { Product } from './entities/product.entity';
 import { StockMovement } from './entities/stock-movement.entity';
 import { ProductCategories } from './product-categories';
 import { ProductsController } from './products.controller';
+import { ProductsRepository } from './products.repository';
 import { ProductsService } from './products.service';
 import { StockService } from './stock.service';
 
 @Module({
   imports: [TypeOrmModule.forFeature([Product, Category, ProductCategory, StockMovement])],
   controllers: [ProductsController, CategoriesController],
-  providers: [ProductsService, CategoriesService, ProductCategories, StockService, DemoCatalog],
+  providers: [ProductsService, ProductsRepository, CategoriesService, ProductCategories, StockService, DemoCatalog],
   exports: [StockService],
 })
 export class CatalogModule {}

@@ -19,8 +19,12 @@ export class ProductCategories {
   async of(productIds: string[]): Promise<Map<string, string[]>> {
     const byProduct = new Map(productIds.map((id) => [id, [] as string[]]));
     if (productIds.length === 0) return byProduct;
-    const links = await this.links.find({ where: { productId: In(productIds) }, order: { categoryId: 'ASC' } });
-    for (const { productId, categoryId } of links) byProduct.get(productId)?.push(categoryId);
+    // Plain SQL: this runs for every product page and product read.
+    const links: { product_id: string; category_id: string }[] = await this.txHost.tx.query(
+      'SELECT product_id, category_id FROM product_categories WHERE product_id = ANY($1::uuid[]) ORDER BY category_id',
+      [productIds],
+    );
+    for (const link of links) byProduct.get(link.product_id)?.push(link.category_id);
     return byProduct;
   }
 

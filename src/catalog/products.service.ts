@@ -7,9 +7,8 @@ import { Authorization } from '../access/authorization.service';
 import { auditChanges } from '../audit/audit-redaction';
 import { type AuditActor, AuditRecorder } from '../audit/audit-recorder';
 import { violatesUnique } from '../platform/database/unique-violation';
-import { whereAnyOf } from '../platform/database/where-any-of';
 import { ensureMatches, type IfMatch } from '../platform/http/etag';
-import { findPage, type Page, type SortOrder } from '../platform/http/keyset-pagination';
+import type { Page, SortOrder } from '../platform/http/keyset-pagination';
 import { InvalidPriceRangeError, SkuTakenError } from './catalog.errors';
 import type { CreateProductDto } from './dto/create-product.dto';
 import type { ListProductsQueryDto, ProductSort } from './dto/list-products-query.dto';
@@ -17,6 +16,7 @@ import type { ProductDto } from './dto/product.dto';
 import type { UpdateProductDto } from './dto/update-product.dto';
 import { Product } from './entities/product.entity';
 import { ProductCategories } from './product-categories';
+import { type ProductRow, ProductsRepository } from './products.repository';
 import { StockService } from './stock.service';
 
 const SKU_UNIQUE_INDEX = 'products_sku_unique';
@@ -24,7 +24,7 @@ const SKU_UNIQUE_INDEX = 'products_sku_unique';
 /** The catalog data of a product, as audit events record it. */
 type ProductState = Omit<ProductDto, 'id' | 'stock' | 'createdAt' | 'updatedAt' | 'version'>;
 
-function toDto(product: Product, categoryIds: string[]): ProductDto {
+function toDto(product: ProductRow, categoryIds: string[]): ProductDto {
   return {
     id: product.id,
     sku: product.sku,
@@ -62,6 +62,7 @@ export class ProductsService {
     private readonly audit: AuditRecorder,
     private readonly categories: ProductCategories,
     private readonly stock: StockService,
+    private readonly reads: ProductsRepository,
   ) {}
 
   private get products() {
@@ -69,28 +70,12 @@ export class ProductsService {
   }
 
   async list(principal: Principal, query: ListProductsQueryDto): Promise<Page<ProductDto>> {
-    const { q, categoryId, minPriceCents, maxPriceCents } = query;
+    const { minPriceCents, maxPriceCents } = query;
     if (minPriceCents !== undefined && maxPriceCents !== undefined && minPriceCents > maxPriceCents) {
       throw new InvalidPriceRangeError();
     }
-    const builder = this.products.createQueryBuilder('product');
-    whereAnyOf(builder, this.authorization.visibleWhere<Product>(principal, 'read', 'Product') ?? []);
-    if (q !== undefined) builder.andWhere(`product.search @@ websearch_to_tsquery('english', :q)`, { q });
-    if (categoryId !== undefined) {
-      // The category and every category below it.
-      builder.andWhere(
-        `EXISTS (SELECT 1 FROM product_categories link WHERE link.product_id = product.id AND link.category_id IN (
-           WITH RECURSIVE tree (id) AS (
-             SELECT CAST(:categoryId AS uuid)
-             UNION SELECT child.id FROM categories child JOIN tree ON child.parent_id = tree.id
-           ) SELECT id FROM tree))`,
-        { categoryId },
-      );
-    }
-    if (minPriceCents !== undefined) builder.andWhere('product.priceCents >= :minPriceCents', { minPriceCents });
-    if (maxPriceCents !== undefined) builder.andWhere('product.priceCents <= :maxPriceCents', { maxPriceCents });
-
-    const page = await findPage(builder, query, sortOrder(query.sort));
+    const scope = this.authorization.visibleWhere<Product>(principal, 'read', 'Product') ?? [];
+    const page = await this.reads.findPage(scope, query, query, sortOrder(query.sort));
     const categoryIds = await this.categories.of(page.items.map(({ id }) => id));
     return {
       items: page.items.map((product) => toDto(product, categoryIds.get(product.id) ?? [])),
@@ -100,7 +85,7 @@ export class ProductsService {
 
   /** 404 when it does not exist or the caller may not see it (an archived product, for customers). */
   async get(principal: Principal, id: string): Promise<ProductDto> {
-    const product = await this.products.findOneBy({ id });
+    const product = await this.reads.findById(id);
     if (!product) throw new ResourceNotFoundError('Product');
     this.authorization.ensure(principal, 'read', 'Product', product);
     return this.withCategories(product);
@@ -190,7 +175,7 @@ export class ProductsService {
     return product;
   }
 
-  private async withCategories(product: Product): Promise<ProductDto> {
+  private async withCategories(product: ProductRow): Promise<ProductDto> {
     const categoryIds = await this.categories.of([product.id]);
     return toDto(product, categoryIds.get(product.id) ?? []);
   }

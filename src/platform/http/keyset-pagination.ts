@@ -106,13 +106,14 @@ export async function findPage<T extends ObjectLiteral & { id: string }>(
   const name = sortName(order);
 
   if (request.cursor !== undefined) {
-    const position = decodeCursor(request.cursor, name);
-    if (!kind.accepts(position.key)) throw new InvalidCursorError('not a cursor this service issued');
-    const comparison = order.direction === 'DESC' ? '<' : '>';
-    query.andWhere(`(${sortSql}, ${idSql}) ${comparison} (CAST(:pageKey AS ${kind.cast}), CAST(:pageId AS uuid))`, {
-      pageKey: position.key,
-      pageId: position.id,
-    });
+    const position = positionOf(request.cursor, order, kind);
+    query.andWhere(
+      `(${sortSql}, ${idSql}) ${comparison(order)} (CAST(:pageKey AS ${kind.cast}), CAST(:pageId AS uuid))`,
+      {
+        pageKey: position.key,
+        pageId: position.id,
+      },
+    );
   }
   query
     .addSelect(kind.select(sortSql), SORT_KEY_ALIAS)
@@ -130,6 +131,71 @@ export async function findPage<T extends ObjectLiteral & { id: string }>(
   };
   return { items, nextCursor: encodeCursor(last) };
 }
+
+/** A list's sort column as hand-written SQL names it. */
+export interface SqlSortColumn {
+  /** Qualified and quoted as needed: `p.created_at`. */
+  sql: string;
+  /** Its SQL type: `timestamptz`, `integer`, `bigint` or `text`, never nullable. */
+  type: string;
+}
+
+/** The pieces of a keyset page for a query written by hand; the rows it selects carry `page_sort_key`. */
+export interface SqlKeyset {
+  /** The condition for rows after the cursor; null on the first page. */
+  after: string | null;
+  /** Selects the sort key exactly as the cursor carries it: add `AS page_sort_key`. */
+  sortKey: string;
+  orderBy: string;
+}
+
+/**
+ * `findPage`'s keyset for the lists hot enough to skip the query builder and
+ * its entity hydration (the catalog): the same cursor, the same checks, the
+ * same order. `bind` adds a parameter to the query and returns its placeholder.
+ * Fetch `limit + 1` rows and hand them to `pageOfRows`.
+ */
+export function sqlKeyset(
+  column: SqlSortColumn,
+  idSql: string,
+  order: SortOrder,
+  cursor: string | undefined,
+  bind: (value: unknown) => string,
+): SqlKeyset {
+  const kind = SORT_KEY_KINDS[column.type];
+  if (!kind) throw new Error(`Cannot page by ${column.sql}: unsupported type ${column.type}`);
+  let after: string | null = null;
+  if (cursor !== undefined) {
+    const position = positionOf(cursor, order, kind);
+    after = `(${column.sql}, ${idSql}) ${comparison(order)} (CAST(${bind(position.key)} AS ${kind.cast}), CAST(${bind(position.id)} AS uuid))`;
+  }
+  return {
+    after,
+    sortKey: kind.select(column.sql),
+    orderBy: `${column.sql} ${order.direction}, ${idSql} ${order.direction}`,
+  };
+}
+
+/** The page of `rows` (up to `limit + 1` selected by a `sqlKeyset` query), with the cursor after its last row. */
+export function pageOfRows<T extends { id: string; page_sort_key: string | number }>(
+  rows: T[],
+  limit: number,
+  order: SortOrder,
+): Page<T> {
+  if (rows.length <= limit) return { items: rows, nextCursor: null };
+  const items = rows.slice(0, limit);
+  const last = items[limit - 1];
+  return { items, nextCursor: encodeCursor({ sort: sortName(order), key: last.page_sort_key, id: last.id }) };
+}
+
+/** Where `cursor` points, refused unless it was issued for `order` with a key the sort column could hold. */
+function positionOf(cursor: string, order: SortOrder, kind: SortKeyKind): CursorPosition {
+  const position = decodeCursor(cursor, sortName(order));
+  if (!kind.accepts(position.key)) throw new InvalidCursorError('not a cursor this service issued');
+  return position;
+}
+
+const comparison = (order: SortOrder) => (order.direction === 'DESC' ? '<' : '>');
 
 export function mapPage<T, U>(page: Page<T>, map: (item: T) => U): Page<U> {
   return { items: page.items.map(map), nextCursor: page.nextCursor };
