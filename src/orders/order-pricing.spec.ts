@@ -1,4 +1,5 @@
 import { lineAmounts, orderAmounts, taxCents } from './order-pricing';
+import { OrderAmountTooLargeError } from './orders.errors';
 
 describe('order pricing', () => {
   it.each([
@@ -36,7 +37,14 @@ describe('order pricing', () => {
 
   it('refuses amounts beyond exact integers rather than rounding them', () => {
     expect(() => lineAmounts({ unitPriceCents: 1_000_000_000_000, quantity: 1_000_000, taxRateBps: 0 })).toThrow(
-      RangeError,
+      OrderAmountTooLargeError,
+    );
+    // Each line exact, their sum not.
+    const half = { subtotalCents: 2 ** 52, taxCents: 0, totalCents: 2 ** 52 };
+    expect(() => orderAmounts([half, half])).toThrow(OrderAmountTooLargeError);
+    // A subtotal just within, its tax pushing the total over.
+    expect(() => lineAmounts({ unitPriceCents: 2 ** 52, quantity: 1, taxRateBps: 10_000 })).toThrow(
+      OrderAmountTooLargeError,
     );
   });
 });

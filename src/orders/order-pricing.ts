@@ -1,8 +1,11 @@
+import { OrderAmountTooLargeError } from './orders.errors';
+
 /**
  * Order arithmetic, in integer minor units only. Tax is computed per line on
  * the line's net amount and rounded half up to the cent (half a cent or more
  * rounds up; amounts are never negative): 1 × 0.05 at 1000 bps is 0.005 → 0.01.
- * The order's tax is the sum of its lines' tax.
+ * The order's tax is the sum of its lines' tax. An amount beyond exact
+ * integers (2^53 - 1) is refused (400), never rounded.
  */
 export interface PricedLineInput {
   unitPriceCents: number;
@@ -41,6 +44,6 @@ export function orderAmounts(lines: readonly LineAmounts[]): LineAmounts {
 }
 
 function toSafeNumber(value: bigint): number {
-  if (value > BigInt(Number.MAX_SAFE_INTEGER)) throw new RangeError(`amount ${value} exceeds the safe integer range`);
+  if (value > BigInt(Number.MAX_SAFE_INTEGER)) throw new OrderAmountTooLargeError();
   return Number(value);
 }

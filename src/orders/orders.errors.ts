@@ -35,3 +35,13 @@ export class NotACustomerError extends DomainError {
     super('NOT_A_CUSTOMER', 'Only users of a customer organization place orders.');
   }
 }
+
+export class OrderAmountTooLargeError extends DomainError {
+  readonly kind = 'invalid_input';
+  constructor() {
+    super(
+      'ORDER_AMOUNT_TOO_LARGE',
+      `The order's amounts would exceed ${Number.MAX_SAFE_INTEGER} minor units, beyond exact arithmetic: place smaller orders.`,
+    );
+  }
+}
