@@ -8,6 +8,7 @@ import {
   MatrixWorld,
   type Statuses,
 } from './support/authorization-matrix';
+import { signWebhook } from '../src/billing/webhook-signature';
 import { createCategory, createProduct, uniqueSku } from './support/catalog';
 import { bearer, createUser, login, strongPassword, type TestUser, uniqueEmail } from './support/identity';
 import { startTestApp, type TestApp } from './support/test-app';
@@ -72,6 +73,62 @@ const productToArchiveId = (world: MatrixWorld) =>
   world.once('a product to archive', async () => (await createProduct(world.testApp, adminOf(world))).id);
 const someCategoryId = (world: MatrixWorld) =>
   world.once('a category', async () => (await createCategory(world.testApp, adminOf(world))).id);
+const homeBuyer = (world: MatrixWorld) => world.session('buyer') as TestUser;
+/** In stock for every order the matrix places. */
+const orderableProductId = (world: MatrixWorld) =>
+  world.once(
+    'an orderable product',
+    async () => (await createProduct(world.testApp, adminOf(world), { stock: 10_000 })).id,
+  );
+const orderBody = async (world: MatrixWorld) => ({
+  items: [{ productId: await orderableProductId(world), quantity: 1 }],
+  shippingAddress: { name: 'Receiving', line1: '1 Dock Road', postalCode: '10115', city: 'Berlin', country: 'DE' },
+});
+const idempotent = () => ({ 'Idempotency-Key': randomUUID() });
+/** A new order of the home buyer, awaiting payment: `{ id, invoiceId }`. */
+async function newHomeOrder(world: MatrixWorld): Promise<{ id: string; invoiceId: string }> {
+  const response = await world.testApp.http
+    .post('/v1/orders')
+    .set(bearer(homeBuyer(world)))
+    .set(idempotent())
+    .send(await orderBody(world))
+    .expect(201);
+  return response.body as { id: string; invoiceId: string };
+}
+/** A new order of the home buyer, paid by card: `{ id, paymentId }`. */
+async function newPaidHomeOrder(
+  world: MatrixWorld,
+): Promise<{ id: string; paymentId: string; providerPaymentId: string }> {
+  return payHomeOrder(world, 'tok_visa');
+}
+async function payHomeOrder(world: MatrixWorld, token: string) {
+  const order = await newHomeOrder(world);
+  const payment = await world.testApp.http
+    .post(`/v1/invoices/${order.invoiceId}/payments`)
+    .set(bearer(homeBuyer(world)))
+    .set(idempotent())
+    .send({ paymentMethod: { type: 'card', token } })
+    .expect(201);
+  return {
+    id: order.id,
+    paymentId: payment.body.id as string,
+    providerPaymentId: payment.body.providerPaymentId as string,
+  };
+}
+const someHomeOrder = (world: MatrixWorld) => world.once('a home order', () => newHomeOrder(world));
+const somePaidHomeOrder = (world: MatrixWorld) => world.once('a paid home order', () => newPaidHomeOrder(world));
+const somePendingPayment = (world: MatrixWorld) =>
+  world.once('a pending payment', () => payHomeOrder(world, 'tok_pending'));
+/** A signed event of the simulated provider: each caller's has its own id. */
+function signedEvent(world: MatrixWorld, providerPaymentId: string) {
+  const body = JSON.stringify({
+    id: `evt_${randomUUID().replace(/-/g, '')}`,
+    type: 'payment.succeeded',
+    providerPaymentId,
+  });
+  return { body, signature: signWebhook(world.testApp.environment.PAYMENT_WEBHOOK_SECRET, body) };
+}
+
 /** A new user like the caller with MFA set up (pending) or on; null for anonymous. */
 async function withMfa(world: MatrixWorld, caller: Caller, enable: boolean) {
   const user = await world.fresh(caller);
@@ -201,6 +258,48 @@ const MATRIX: MatrixRow[] = [
     // An empty category of its own for each request: a deleted one is 404.
     path: `/v1/categories/${(await createCategory(world.testApp, adminOf(world))).id}`,
   })),
+
+  // Orders: customers place; staff per the matrix; another organization's order is 404
+  //                                                      admin cat  ful  fin  aud  orgA buy  anon other
+  endpoint('POST /v1/orders',                             [403, 403, 403, 403, 403, 201, 201, 401, 201], async (world) => ({
+    path: '/v1/orders', headers: idempotent(), body: await orderBody(world),
+  })),
+  endpoint('GET /v1/orders',                              [200, 403, 200, 200, 200, 200, 200, 401, 200]),
+  endpoint('GET /v1/orders/{id}',                         [200, 403, 200, 200, 200, 200, 200, 401, 404], async (world) => ({
+    path: `/v1/orders/${(await someHomeOrder(world)).id}`,
+  })),
+  endpoint('POST /v1/orders/{id}/cancel',                 [200, 403, 200, 403, 403, 200, 200, 401, 404], async (world) => ({
+    // A pending order of its own for each request: a cancelled one is 409.
+    path: `/v1/orders/${(await newHomeOrder(world)).id}/cancel`,
+  })),
+  endpoint('POST /v1/orders/{id}/fulfil',                 [200, 403, 200, 403, 403, 403, 403, 401, 403], async (world) => ({
+    path: `/v1/orders/${(await newPaidHomeOrder(world)).id}/fulfil`,
+  })),
+
+  // Billing                                              admin cat  ful  fin  aud  orgA buy  anon other
+  endpoint('GET /v1/invoices',                            [200, 403, 403, 200, 200, 200, 200, 401, 200]),
+  endpoint('GET /v1/invoices/{id}',                       [200, 403, 403, 200, 200, 200, 200, 401, 404], async (world) => ({
+    path: `/v1/invoices/${(await someHomeOrder(world)).invoiceId}`,
+  })),
+  endpoint('POST /v1/invoices/{id}/payments',             [403, 403, 403, 403, 403, 201, 201, 401, 404], async (world) => ({
+    path: `/v1/invoices/${(await newHomeOrder(world)).invoiceId}/payments`,
+    headers: idempotent(),
+    body: { paymentMethod: { type: 'card', token: 'tok_visa' } },
+  })),
+  endpoint('GET /v1/payments',                            [200, 403, 403, 200, 200, 200, 200, 401, 200]),
+  endpoint('GET /v1/payments/{id}',                       [200, 403, 403, 200, 200, 200, 200, 401, 404], async (world) => ({
+    path: `/v1/payments/${(await somePaidHomeOrder(world)).paymentId}`,
+  })),
+  endpoint('POST /v1/payments/{id}/refunds',              [201, 403, 403, 201, 403, 403, 403, 401, 403], async (world) => ({
+    path: `/v1/payments/${(await newPaidHomeOrder(world)).paymentId}/refunds`,
+    headers: idempotent(),
+    body: { reason: 'Returned goods' },
+  })),
+  endpoint('POST /v1/billing/webhooks/{provider}',        ALL_200, async (world) => {
+    // Public: the provider's signature is the credential, whoever sends it.
+    const { body, signature } = signedEvent(world, (await somePendingPayment(world)).providerPaymentId);
+    return { path: '/v1/billing/webhooks/simulated', headers: { 'Payment-Signature': signature, 'content-type': 'application/json' }, body: JSON.parse(body) as object };
+  }),
 
   // Audit trail                                          admin cat  ful  fin  aud  orgA buy  anon other
   endpoint('GET /v1/audit-events',                        AUDIT_READERS),

@@ -28,6 +28,7 @@ export interface MatrixRequest {
   path: string;
   query?: Record<string, string | number>;
   body?: object;
+  headers?: Record<string, string>;
   /** Send as this user instead of the caller's shared session (null: no credential). */
   as?: TestUser | null;
 }
@@ -134,6 +135,7 @@ export class MatrixWorld {
     const user = request.as === undefined ? this.session(caller) : request.as;
     let call = this.testApp.http[row.method.toLowerCase() as 'get' | 'post' | 'patch' | 'delete'](request.path);
     if (user) call = call.set(bearer(user));
+    if (request.headers) call = call.set(request.headers);
     if (request.query) call = call.query(request.query);
     const response = await (request.body === undefined ? call : call.send(request.body));
     return { status: response.status, body: response.body as unknown };
