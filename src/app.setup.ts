@@ -1,5 +1,4 @@
 import type { IncomingMessage } from 'node:http';
-import helmet from '@fastify/helmet';
 import { type ModuleMetadata, ValidationPipe, VersioningType } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
@@ -14,6 +13,7 @@ import { ProblemDetailsDto } from './platform/errors/problem-details.dto';
 import { useDepthLimitedJsonParser } from './platform/http/json-body-parser';
 import { API_KEY_SECURITY, BEARER_SECURITY } from './platform/http/openapi-security';
 import { REQUEST_ID_HEADER, requestIdFor } from './platform/http/request-id';
+import { useSecurityHeaders } from './platform/http/security-headers';
 import { answerClientError, answerRouterError } from './platform/http/transport-problems';
 import { MetricsService } from './platform/metrics/metrics.service';
 
@@ -65,16 +65,7 @@ export async function createApp(
     metrics.observeHttpRequest(request.method, request.routeOptions.url, reply.statusCode, reply.elapsedTime / 1000);
   });
 
-  await app.register(helmet, {
-    contentSecurityPolicy: {
-      directives: {
-        defaultSrc: ["'self'"],
-        scriptSrc: ["'self'"],
-        styleSrc: ["'self'", "'unsafe-inline'"],
-        imgSrc: ["'self'", 'data:'],
-      },
-    },
-  });
+  useSecurityHeaders(app);
   useDepthLimitedJsonParser(app, environment.BODY_LIMIT_BYTES);
   app.enableCors({ origin: environment.CORS_ORIGINS.length > 0 ? environment.CORS_ORIGINS : false });
   app.enableVersioning({ type: VersioningType.URI, defaultVersion: '1' });
