@@ -380,6 +380,19 @@ describe('catalog: product search and pages', () => {
       expect(errorFields(response.body)).toEqual([field]);
     });
 
+    it.each([
+      ['a price key that is a JSON number', 'priceCents', 100],
+      ['a price key beyond bigint', '-priceCents', '9223372036854775808'],
+      ['a price key that is not a number', 'priceCents', '1e3'],
+      ['a date out of the calendar', '-createdAt', '2026-02-30T00:00:00.000000Z'],
+      ['a date without microseconds', 'createdAt', '2026-02-03T00:00:00.000Z'],
+      ['a name key with a NUL', 'name', 'a\u0000'],
+    ])('refuses a forged cursor with %s with a 400 naming the cursor', async (_what, sort, key) => {
+      const cursor = Buffer.from(JSON.stringify([sort, key, randomUUID()])).toString('base64url');
+      const response = await testApp.http.get('/v1/products').query({ sort, cursor }).expect(400);
+      expect(errorFields(response.body)).toEqual(['cursor']);
+    });
+
     it('answers at most 100 products for limit 100', async () => {
       expect((await list({ limit: 100 }, admin)).items.length).toBeLessThanOrEqual(100);
     });
