@@ -180,6 +180,26 @@ describe('idempotency keys', () => {
     expect(await stockOf(item.id)).toBe(4);
   });
 
+  it('fingerprints any JSON: a lone surrogate in the body is the validation’s 400, not a 500', async () => {
+    const buyer = await newBuyer();
+    const item = await product(5);
+    const key = randomUUID();
+    const items = [{ productId: item.id, quantity: 1 }];
+    const inAField = await post(buyer, key, { items, shippingAddress: shippingAddress({ name: 'Dock \ud800' }) });
+    expect(inAField.status).toBe(400);
+    expect(inAField.body.errors).toEqual([expect.objectContaining({ field: 'shippingAddress.name' })]);
+    const asTheBody = await testApp.http
+      .post('/v1/orders')
+      .set(bearer(buyer))
+      .set('Idempotency-Key', key)
+      .set('Content-Type', 'application/json')
+      .send(JSON.stringify('\udc00'))
+      .expect(400);
+    expect(asTheBody.body.type).toMatch(/validation-failed$/);
+    expect(await keyRow(buyer.id, key)).toBeNull();
+    await post(buyer, key, orderBody(items)).expect(201);
+  });
+
   it('answers a duplicate while the first request is in flight with 409, and takes over a claim whose lease ran out', async () => {
     const buyer = await newBuyer();
     const item = await product(10);

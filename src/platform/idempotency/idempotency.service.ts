@@ -2,7 +2,6 @@ import { createHash } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import { TransactionHost } from '@nestjs-cls/transactional';
 import type { TransactionalAdapterTypeOrm } from '@nestjs-cls/transactional-adapter-typeorm';
-import canonicalize from 'canonicalize';
 import { Environment } from '../config/environment';
 import { IdempotencyKey } from './idempotency-key.entity';
 import { IdempotencyKeyReusedError, IdempotentRequestInFlightError } from './idempotency.errors';
@@ -27,10 +26,36 @@ interface Claim {
   attempt: number;
 }
 
+/**
+ * SHA-256 of the parts' canonical JSON (RFC 8785: members sorted, no
+ * whitespace), except that a lone surrogate is escaped as JSON.stringify
+ * escapes it (`"\ud800"`) where RFC 8785 refuses it: a body holding one is
+ * for validation to refuse (400), it must not break the fingerprint (500).
+ * For well-formed text the two agree, so stored fingerprints stay valid.
+ */
 export function fingerprintOf(parts: unknown[]): string {
-  return createHash('sha256')
-    .update(canonicalize(parts) ?? '')
-    .digest('hex');
+  return createHash('sha256').update(canonicalJson(parts)).digest('hex');
+}
+
+/** Parsed JSON only (the request's body and parameters), nested no deeper than the body parser allows. */
+function canonicalJson(value: unknown): string {
+  if (Array.isArray(value))
+    return `[${value.map((item) => (isDropped(item) ? 'null' : canonicalJson(item))).join(',')}]`;
+  if (value !== null && typeof value === 'object') {
+    const object = value as Record<string, unknown>;
+    const members = Object.keys(object)
+      .sort()
+      .filter((key) => !isDropped(object[key]))
+      .map((key) => `${JSON.stringify(key)}:${canonicalJson(object[key])}`);
+    return `{${members.join(',')}}`;
+  }
+  if (typeof value === 'number' && !Number.isFinite(value)) throw new RangeError(`${value} is not JSON`);
+  return JSON.stringify(value) ?? '';
+}
+
+/** What JSON leaves out of an object (and writes as null in an array). */
+function isDropped(value: unknown): boolean {
+  return value === undefined || typeof value === 'function' || typeof value === 'symbol';
 }
 
 /**
