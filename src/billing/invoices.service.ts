@@ -96,6 +96,17 @@ export class InvoicesService {
     });
   }
 
+  /**
+   * In the caller's transaction, before it locks the order: locks the order's
+   * invoice. Paying and settling lock an invoice before its order (inserting
+   * a payment takes a key-share lock on the order), so whoever needs both
+   * takes them in that order too, or a payment and a cancellation of one
+   * order at once deadlock.
+   */
+  async lockForOrder(orderId: string): Promise<void> {
+    await this.invoices.findOne({ where: { orderId }, lock: { mode: 'pessimistic_write' } });
+  }
+
   /** In the caller's transaction: the order's open invoice becomes void (its order was cancelled). */
   async voidForOrder(actor: Actor, orderId: string): Promise<void> {
     const invoice = await this.invoices.findOne({ where: { orderId }, lock: { mode: 'pessimistic_write' } });

@@ -195,6 +195,7 @@ export class OrdersService implements OrderSettlement {
   /** pending_payment → cancelled: the stock goes back (a movement per line) and the invoice is voided. */
   @Transactional()
   async cancel(actor: Actor, id: string): Promise<OrderDto> {
+    await this.invoices.lockForOrder(id);
     const order = await this.transition(actor, id, 'cancel', 'cancelled');
     const lines = await this.lines.findBy({ orderId: id });
     await this.stock.returnForOrder(actor, id, lines);
