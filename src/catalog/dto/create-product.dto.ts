@@ -11,8 +11,8 @@ import {
   Matches,
   Max,
   Min,
-  ValidateIf,
 } from 'class-validator';
+import { AbsentOrValid } from '../../platform/validation/absent-or-valid.decorator';
 import { MultiLineText } from '../../platform/validation/multi-line-text.decorator';
 import { SingleLineText } from '../../platform/validation/single-line-text.decorator';
 
@@ -22,8 +22,6 @@ export const MAX_STOCK = 1_000_000_000;
 export const MAX_CATEGORIES_PER_PRODUCT = 20;
 const SKU_PATTERN = /^[A-Z0-9][A-Z0-9._-]{0,63}$/;
 const upperCase = ({ value }: { value: unknown }) => (typeof value === 'string' ? value.toUpperCase() : value);
-/** Optional, but never null: a null would reach a NOT NULL column (or the category links) as a 500. */
-const Optional = () => ValidateIf((_dto: object, value: unknown) => value !== undefined);
 
 export class CreateProductDto {
   /** Stock-keeping unit, unique: letters, digits, `.`, `_` and `-`, stored upper-case. */
@@ -58,18 +56,18 @@ export class CreateProductDto {
   taxRateBps!: number;
 
   /** Units on hand to start with (a stock movement `initial`); later changes go through stock adjustments. */
-  @Optional()
+  @AbsentOrValid()
   @IsInt()
   @Min(0)
   @Max(MAX_STOCK)
   stock?: number;
 
   /** Defaults to true; false creates the product archived. */
-  @Optional()
+  @AbsentOrValid()
   @IsBoolean()
   active?: boolean;
 
-  @Optional()
+  @AbsentOrValid()
   @IsArray()
   @ArrayMaxSize(MAX_CATEGORIES_PER_PRODUCT)
   @ArrayUnique()

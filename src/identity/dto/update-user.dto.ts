@@ -1,5 +1,6 @@
 import { PartialType, PickType } from '@nestjs/swagger';
-import { IsBoolean, ValidateIf } from 'class-validator';
+import { IsBoolean } from 'class-validator';
+import { AbsentOrValid } from '../../platform/validation/absent-or-valid.decorator';
 import { CreateUserDto } from './create-user.dto';
 
 /** Only the fields sent change; `null` is refused. Users are disabled, never deleted. */
@@ -7,7 +8,7 @@ export class UpdateUserDto extends PartialType(PickType(CreateUserDto, ['display
   skipNullProperties: false,
 }) {
   /** true: the user can no longer sign in, and every token and API key of theirs stops working; false: enabled again. */
-  @ValidateIf((_dto, value) => value !== undefined)
+  @AbsentOrValid()
   @IsBoolean()
   disabled?: boolean;
 }

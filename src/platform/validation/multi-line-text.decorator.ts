@@ -1,6 +1,7 @@
 import { applyDecorators } from '@nestjs/common';
 import { ApiProperty } from '@nestjs/swagger';
-import { IsString, Matches, MaxLength, ValidateIf } from 'class-validator';
+import { IsString, Matches, MaxLength } from 'class-validator';
+import { AbsentOrValid } from './absent-or-valid.decorator';
 
 /** Printable text with line breaks and tabs; no other control characters (NUL), no lone surrogates. */
 const MULTI_LINE_TEXT = /^(?:[^\p{Cc}\p{Cs}]|[\n\r\t])*$/u;
@@ -9,7 +10,7 @@ const MULTI_LINE_TEXT = /^(?:[^\p{Cc}\p{Cs}]|[\n\r\t])*$/u;
 export function MultiLineText(maxLength: number, { optional = false } = {}) {
   return applyDecorators(
     ApiProperty({ maxLength, required: !optional }),
-    ...(optional ? [ValidateIf((_dto: object, value: unknown) => value !== undefined)] : []),
+    ...(optional ? [AbsentOrValid()] : []),
     IsString(),
     MaxLength(maxLength),
     Matches(MULTI_LINE_TEXT, { message: '$property must be printable text (line breaks and tabs allowed)' }),
