@@ -12,7 +12,7 @@ export class PaymentPendingError extends DomainError {
   constructor(paymentId: string) {
     super(
       'PAYMENT_PENDING',
-      'A payment of this invoice is pending with the provider; it settles by itself. Pay again only if it fails.',
+      'A payment of this invoice is pending with the provider; it settles by itself. Pay again, or cancel the order, only if it fails.',
       { paymentId },
     );
   }

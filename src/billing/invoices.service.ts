@@ -7,9 +7,11 @@ import { Authorization } from '../access/authorization.service';
 import { type AuditActor, AuditRecorder } from '../audit/audit-recorder';
 import { whereAnyOf } from '../platform/database/where-any-of';
 import { findPage, mapPage, type Page } from '../platform/http/keyset-pagination';
+import { PaymentPendingError } from './billing.errors';
 import type { InvoiceDto } from './dto/invoice.dto';
 import type { ListInvoicesQueryDto } from './dto/list-invoices-query.dto';
 import { Invoice } from './entities/invoice.entity';
+import { Payment } from './entities/payment.entity';
 
 export interface InvoicedOrder {
   id: string;
@@ -107,10 +109,17 @@ export class InvoicesService {
     await this.invoices.findOne({ where: { orderId }, lock: { mode: 'pessimistic_write' } });
   }
 
-  /** In the caller's transaction: the order's open invoice becomes void (its order was cancelled). */
+  /**
+   * In the caller's transaction: the order's open invoice becomes void (its
+   * order was cancelled). Not while a payment of it is pending: the provider
+   * may still take the money, and its webhook could then settle nothing.
+   */
   async voidForOrder(actor: Actor, orderId: string): Promise<void> {
     const invoice = await this.invoices.findOne({ where: { orderId }, lock: { mode: 'pessimistic_write' } });
     if (!invoice || invoice.status !== 'open') return;
+    // Payments of an invoice start under its row lock, which we hold: none can start meanwhile.
+    const pending = await this.txHost.tx.getRepository(Payment).findOneBy({ invoiceId: invoice.id, status: 'pending' });
+    if (pending) throw new PaymentPendingError(pending.id);
     await this.invoices.update({ id: invoice.id }, { status: 'void' });
     await this.audit.record({
       actor,

@@ -55,7 +55,9 @@ export class OrdersController {
   @HttpCode(HttpStatus.OK)
   @ApiOperation({
     summary: 'Cancel an order awaiting payment: its stock returns and its invoice is voided',
-    description: 'Any other state: 409 with the current status.',
+    description:
+      'Any other state: 409 with the current status. A payment still pending with the provider: 409 ' +
+      'payment-pending (it may yet take the money); once the provider fails it, the order can be cancelled.',
   })
   @ApiProblemResponses(400, 404, 409)
   cancel(@CurrentActor() actor: Actor, @Param('id', ParseUUIDPipe) id: string): Promise<OrderDto> {
