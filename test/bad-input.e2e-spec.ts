@@ -4,7 +4,7 @@ import type TestAgent from 'supertest/lib/agent';
 import { describeResponse, FuzzRequest, send } from './support/bad-input/fuzz-request';
 import { type FuzzOptions, requestsFor, unroutedRequests } from './support/bad-input/request-arbitraries';
 import { responseViolations } from './support/bad-input/response-rules';
-import { adminSession } from './support/identity';
+import { adminSession, createUser } from './support/identity';
 import { FuzzProbeModule } from './support/fixtures/fuzz-probe.module';
 import { ProbeModule } from './support/fixtures/probe.module';
 import { fetchOpenApiDocument, type OpenApiDocument, operationsOf } from './support/openapi-document';
@@ -108,9 +108,11 @@ describe('bad input, derived from the served OpenAPI document', () => {
     testApp = await startTestApp({ RATE_LIMIT_MAX: '100000' }, [ProbeModule, FuzzProbeModule]);
     document = await fetchOpenApiDocument(testApp.http);
     const admin = await adminSession(testApp);
+    // Staff may not place orders or pay invoices: a buyer's requests reach those operations' input checks.
+    const buyer = await createUser(testApp, { roles: ['buyer'] });
     targets = fuzzTargets(document, {
       bodyLimitBytes: testApp.environment.BODY_LIMIT_BYTES,
-      credentials: { authorization: `Bearer ${admin.accessToken}` },
+      credentials: [admin, buyer].map((session) => ({ authorization: `Bearer ${session.accessToken}` })),
     });
   });
   afterAll(() => testApp.close());

@@ -64,6 +64,7 @@ export function Idempotent() {
     ApiHeader({
       name: 'Idempotency-Key',
       required: true,
+      schema: { type: 'string', minLength: 1, maxLength: 255, pattern: SANE_KEY.source },
       description:
         'Unique per operation (1-255 printable characters, e.g. a UUID). Retrying with the same key and body returns ' +
         'the first response with `Idempotent-Replayed: true`; the same key with another body is 422.',

@@ -25,11 +25,13 @@ const DEEP_NESTING = 100_000;
 export interface FuzzOptions {
   bodyLimitBytes: number;
   /**
-   * Headers of a real session. Most requests carry them, so input gets past
-   * authentication to the validation and handlers behind it; the others carry
-   * junk credentials or none.
+   * Headers of real sessions, one per role worth fuzzing as. Most requests
+   * carry one of them, so input gets past authentication to the validation
+   * and handlers behind it; the others carry junk credentials or none. One
+   * role is not enough: staff may not place orders (403 before any input is
+   * read), customers may not edit the catalog.
    */
-  credentials: Record<string, string>;
+  credentials: Record<string, string>[];
 }
 
 /** Malformed requests aimed at one documented operation, derived from its parameters and body schema. */
@@ -47,7 +49,7 @@ export function requestsFor(
       ),
       path: pathFor(document, operation),
       query: queryFor(declaredQueryEntries(document, operation.parameters)),
-      headers: headersWith(options.credentials),
+      headers: headersWith(options.credentials, requiredHeaders(document, operation.parameters)),
       body: bodyFor(document, operation.operation, options),
     })
     .map(toRequest);
@@ -286,13 +288,49 @@ const junkCredentials: fc.Arbitrary<Headers> = fc.record(
   { requiredKeys: [] },
 );
 
-function headersWith(credentials: Record<string, string>): fc.Arbitrary<Headers> {
+function headersWith(
+  credentials: Record<string, string>[],
+  documented: fc.Arbitrary<Headers> = fc.constant({}),
+): fc.Arbitrary<Headers> {
   const chosenCredentials = fc.oneof(
-    { weight: 5, arbitrary: fc.constant<Headers>(credentials) },
+    { weight: 5, arbitrary: fc.constantFrom<Headers>(...credentials) },
     { weight: 1, arbitrary: fc.constant<Headers>({}) },
     { weight: 2, arbitrary: junkCredentials },
   );
-  return fc.tuple(junkHeaders, chosenCredentials).map(([junk, chosen]) => ({ ...junk, ...chosen }));
+  return fc
+    .tuple(junkHeaders, documented, chosenCredentials)
+    .map(([junk, required, chosen]) => ({ ...junk, ...required, ...chosen }));
+}
+
+/**
+ * The headers an operation documents as required (`Idempotency-Key`), mostly
+ * valid so that requests get past that first check to the body's, sometimes
+ * junk or left to the junk headers' chance.
+ */
+function requiredHeaders(document: OpenApiDocument, parameters: OpenAPIV3.ParameterObject[]): fc.Arbitrary<Headers> {
+  const entries = parameters
+    .filter((parameter) => parameter.in === 'header' && parameter.required)
+    .map((parameter) => {
+      const name = parameter.name.toLowerCase();
+      const value = fc.oneof(
+        { weight: 8, arbitrary: validHeaderValue(document, parameter) },
+        { weight: 1, arbitrary: junkHeaderValue },
+      );
+      return fc.option(
+        value.map((text): [string, string] => [name, text]),
+        { nil: undefined, freq: 10 },
+      );
+    });
+  return fc
+    .tuple(...entries)
+    .map((chosen) => Object.fromEntries(chosen.filter((entry): entry is [string, string] => entry !== undefined)));
+}
+
+function validHeaderValue(document: OpenApiDocument, parameter: OpenAPIV3.ParameterObject): fc.Arbitrary<string> {
+  const schema = parameter.schema ? resolve(document, parameter.schema) : {};
+  // A documented pattern says exactly what passes; without one, the schema's strings might not (spaces, control characters).
+  if (schema.pattern) return fc.stringMatching(new RegExp(schema.pattern));
+  return fc.uuid();
 }
 
 const junkHeaders: fc.Arbitrary<Headers> = fc.record(
