@@ -12,6 +12,7 @@ import {
   shippingAddress,
   type TestInvoice,
   type TestOrder,
+  traceOfProducts,
   withDatabase,
 } from './support/orders';
 import { idsOf } from './support/pages';
@@ -366,6 +367,7 @@ describe('orders', () => {
       expect([...response.body.currencies].sort()).toEqual(['EUR', 'USD']);
       expect(await snapshot([euros, dollars])).toEqual(before);
       expect(await ordersOf(buyer)).toEqual(placedBefore);
+      expect(await traceOfProducts([euros.id, dollars.id])).toEqual({ orderLines: 0, outboxEvents: 0 });
       const audited = [...(await actionsAbout(euros.id)), ...(await actionsAbout(dollars.id))];
       expect(audited.filter((action) => action === 'product.stock_moved')).toHaveLength(2); // the initial stock only
     });
@@ -390,6 +392,7 @@ describe('orders', () => {
       expect(response.body.detail).toContain(short.sku);
       expect(response.body.detail).toContain(empty.sku);
       expect(await snapshot([plenty, short, empty])).toEqual(before);
+      expect(await traceOfProducts([plenty.id, short.id, empty.id])).toEqual({ orderLines: 0, outboxEvents: 0 });
     });
 
     it.each([['admin'], ['fulfillment'], ['finance'], ['auditor'], ['catalog_manager']] as const)(
@@ -536,12 +539,14 @@ describe('orders', () => {
     });
 
     it('answers another organization’s order and invoice with 404 on every route, as for one that does not exist', async () => {
+      const refusedAboutMine: string[] = [];
       for (const stranger of [outsider, outsiderAdmin]) {
         for (const id of [mine.id, randomUUID()]) {
           for (const request of [testApp.http.get(`/v1/orders/${id}`), testApp.http.post(`/v1/orders/${id}/cancel`)]) {
             const response = await request.set(bearer(stranger)).expect(404);
             expect(response.body.type).toMatch(/not-found$/);
             expect(response.body.detail).not.toContain(id);
+            if (id === mine.id) refusedAboutMine.push(response.body.requestId as string);
           }
         }
         await testApp.http.get(`/v1/invoices/${mine.invoiceId}`).set(bearer(stranger)).expect(404);
@@ -554,6 +559,11 @@ describe('orders', () => {
       }
       expect(await getOrder(buyer, mine.id)).toMatchObject({ status: 'pending_payment', version: mine.version });
       expect(await getInvoice(buyer, mine.invoiceId)).toMatchObject({ status: 'open' });
+      // Each refusal is in the audit trail, a cancel's too although its transaction rolled back.
+      const denials = (await auditEventsAbout(testApp, mine.id)).filter((event) => event.action === 'access.denied');
+      expect(denials.map((event) => event.requestId).sort()).toEqual([...refusedAboutMine].sort());
+      expect(denials.every((event) => event.outcome === 'denied' && event.details?.status === 404)).toBe(true);
+      expect(await outboxEventsAbout(mine.id)).toHaveLength(1);
     });
 
     it('answers a buyer cancelling a colleague’s order with 404, changing nothing', async () => {

@@ -164,7 +164,20 @@ export function outboxEventsAbout(aggregateId: string): Promise<OutboxRow[]> {
   });
 }
 
-/** How many of `statuses` each status occurs, e.g. `{ 201: 10, 409: 90 }`. */
+/** How many order lines and outbox events name any of `productIds`: none after a refused order. */
+export function traceOfProducts(productIds: string[]): Promise<{ orderLines: number; outboxEvents: number }> {
+  return withDatabase(async (client) => {
+    const { rows } = await client.query<{ order_lines: number; outbox_events: number }>(
+      `SELECT (SELECT count(*)::int FROM order_lines WHERE product_id = ANY($1::uuid[])) AS order_lines,
+              (SELECT count(*)::int FROM outbox_events e, jsonb_array_elements(e.payload -> 'lines') line
+                WHERE line ->> 'productId' = ANY($1::text[])) AS outbox_events`,
+      [productIds],
+    );
+    return { orderLines: rows[0].order_lines, outboxEvents: rows[0].outbox_events };
+  });
+}
+
+/** How often each status occurs among `responses`, e.g. `{ 201: 10, 409: 90 }`. */
 export function countStatuses(responses: { status: number }[]): Record<number, number> {
   const counts: Record<number, number> = {};
   for (const { status } of responses) counts[status] = (counts[status] ?? 0) + 1;
