@@ -150,6 +150,37 @@ describe('idempotency keys', () => {
     await post(colleague, key, orderBody([{ productId: item.id, quantity: 2 }])).expect(422);
   });
 
+  it('scopes keys to the user an API key acts for: through the key, the user’s order is replayed', async () => {
+    const buyer = await newBuyer();
+    const item = await product(10);
+    const key = randomUUID();
+    const body = orderBody([{ productId: item.id, quantity: 1 }]);
+    const created = await testApp.http
+      .post('/v1/api-keys')
+      .set(bearer(buyer))
+      .send({ name: 'ERP order sync', roles: ['buyer'] })
+      .expect(201);
+    const apiKey = created.body.key as string;
+
+    const placed = await post(buyer, key, body).expect(201);
+    const throughKey = await testApp.http
+      .post('/v1/orders')
+      .set('X-API-Key', apiKey)
+      .set('Idempotency-Key', key)
+      .send(body)
+      .expect(201);
+    expect(throughKey.headers['idempotent-replayed']).toBe('true');
+    expect(throughKey.text).toBe(placed.text);
+    const fresh = await testApp.http
+      .post('/v1/orders')
+      .set('X-API-Key', apiKey)
+      .set('Idempotency-Key', randomUUID())
+      .send(body)
+      .expect(201);
+    expect(fresh.body).toMatchObject({ placedById: buyer.id, organizationId: buyer.organizationId });
+    expect(await stockOf(item.id)).toBe(8);
+  });
+
   it('releases the key of a request that failed (409 out of stock), so a retry can succeed once stock arrives', async () => {
     const buyer = await newBuyer();
     const item = await product(1);
