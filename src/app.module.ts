@@ -18,6 +18,7 @@ import { DatabaseModule } from './platform/database/database.module';
 import { IdempotencyModule } from './platform/idempotency/idempotency.module';
 import { OutboxModule } from './platform/outbox/outbox.module';
 import { ProblemDetailsFilter } from './platform/errors/problem-details.filter';
+import { RateLimitStore } from './platform/http/rate-limit-store';
 import { LoggingModule } from './platform/logging/logging.module';
 import { MetricsModule } from './platform/metrics/metrics.module';
 
@@ -38,6 +39,10 @@ export class AppModule {
             { ttl: environment.RATE_LIMIT_TTL_MS, limit: environment.RATE_LIMIT_MAX },
             authThrottler(environment),
           ],
+          storage: new RateLimitStore(),
+          // The default hashes the key (SHA-256) on every request; a Map key needs no hashing.
+          generateKey: (context, tracker, name) =>
+            `${context.getClass().name}-${context.getHandler().name}-${name}-${tracker}`,
         }),
         MetricsModule,
         AuditModule,
