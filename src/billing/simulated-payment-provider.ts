@@ -64,6 +64,13 @@ export class SimulatedPaymentProvider extends PaymentProvider {
   }
 }
 
+/**
+ * Event ids, payment ids and failure codes are provider identifiers: printable
+ * ASCII without spaces. Anything else (a NUL, which PostgreSQL text cannot
+ * hold, answered 500) is no event of ours, signed or not.
+ */
+const PROVIDER_IDENTIFIER = /^[\x21-\x7e]{1,100}$/;
+
 function isPaymentEvent(value: unknown): value is PaymentEvent {
   if (typeof value !== 'object' || value === null) return false;
   const { id, type, providerPaymentId, failureCode } = value as Record<string, unknown>;
@@ -72,7 +79,7 @@ function isPaymentEvent(value: unknown): value is PaymentEvent {
     /^[A-Za-z0-9_-]{1,100}$/.test(id) &&
     (type === 'payment.succeeded' || type === 'payment.failed') &&
     typeof providerPaymentId === 'string' &&
-    providerPaymentId.length <= 100 &&
-    (failureCode === undefined || (typeof failureCode === 'string' && failureCode.length <= 100))
+    PROVIDER_IDENTIFIER.test(providerPaymentId) &&
+    (failureCode === undefined || (typeof failureCode === 'string' && PROVIDER_IDENTIFIER.test(failureCode)))
   );
 }

@@ -32,10 +32,10 @@ export class WebhooksController {
       type: 'object',
       required: ['id', 'type', 'providerPaymentId'],
       properties: {
-        id: { type: 'string' },
+        id: { type: 'string', pattern: '^[A-Za-z0-9_-]{1,100}$' },
         type: { type: 'string', enum: ['payment.succeeded', 'payment.failed'] },
-        providerPaymentId: { type: 'string' },
-        failureCode: { type: 'string' },
+        providerPaymentId: { type: 'string', pattern: '^[!-~]{1,100}$' },
+        failureCode: { type: 'string', pattern: '^[!-~]{1,100}$' },
       },
     },
   })
