@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import fc from 'fast-check';
 import { DataSource } from 'typeorm';
 import { AuditEvent } from '../src/audit/audit-event.entity';
 import { auditEventsAbout } from './support/audit-trail';
@@ -377,6 +378,52 @@ describe('billing', () => {
         const response = await deliverWebhook(testApp, body).expect(400);
         expect(response.body.type).toMatch(/\/invalid-webhook$/);
       }
+    });
+
+    it('refuses an event naming a payment or failure code that is not printable text with 400, changing nothing', async () => {
+      for (const event of [
+        webhookEvent('payment.succeeded', `${pending.providerPaymentId}\u0000`),
+        webhookEvent('payment.succeeded', 'sim pay'),
+        webhookEvent('payment.failed', pending.providerPaymentId, { failureCode: 'card\u0000declined' }),
+        webhookEvent('payment.failed', pending.providerPaymentId, { failureCode: '' }),
+      ]) {
+        const response = await deliverWebhook(testApp, event).expect(400);
+        expect(response.body.type).toMatch(/\/invalid-webhook$/);
+        expect(await webhookEventRecorded(event.id)).toBe(false);
+      }
+      expect(await getPayment(pending.id)).toMatchObject({ status: 'pending', failureCode: null });
+    });
+
+    it('answers any signed body with 200, 400 or 404, never a 5xx', async () => {
+      const other = await newOrder();
+      const target = await payInvoice(testApp, buyer, other.invoiceId, CARD.pending);
+      const text = fc.oneof(
+        fc.string({ unit: 'binary', maxLength: 120 }),
+        fc.string({ unit: 'grapheme-ascii' }),
+        // What PostgreSQL text refuses or a lax check lets through.
+        fc.constantFrom('\u0000', `${target.providerPaymentId}\u0000`, '\ud800', ' ', '', 'x'.repeat(101)),
+      );
+      const event = fc.record(
+        {
+          id: fc.oneof(text, fc.stringMatching(/^evt_[A-Za-z0-9_-]{1,40}$/), fc.integer()),
+          type: fc.oneof(fc.constantFrom('payment.succeeded', 'payment.failed'), text),
+          providerPaymentId: fc.oneof(fc.constant(target.providerPaymentId), text, fc.integer()),
+          failureCode: fc.oneof(text, fc.constant(null), fc.integer()),
+          extra: fc.jsonValue(),
+        },
+        { requiredKeys: ['id', 'type', 'providerPaymentId'] },
+      );
+      const body = fc.oneof(
+        event.map((value) => JSON.stringify(value)),
+        fc.json(),
+      );
+      await fc.assert(
+        fc.asyncProperty(body, async (raw) => {
+          const response = await deliverWebhook(testApp, raw);
+          expect([200, 400, 404]).toContain(response.status);
+        }),
+        { numRuns: 150, seed: 20261201 },
+      );
     });
 
     it('answers a provider it does not know with 404', async () => {
