@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { auditEventsAbout } from './support/audit-trail';
+import { payInvoice } from './support/billing';
 import { createProduct, errorFields, type NewProduct, stockMovements, type TestProduct } from './support/catalog';
 import { adminSession, bearer, createOrganization, createUser, type TestUser } from './support/identity';
 import {
@@ -695,15 +696,8 @@ describe('orders', () => {
       fulfillment = await createUser(testApp, { roles: ['fulfillment'] });
     });
 
-    /**
-     * Payments are not built yet, so no request can make an order paid: the
-     * test sets the status the payment will set, as the one way to reach the
-     * transitions that start from `paid`.
-     */
-    const markPaid = (orderId: string) =>
-      withDatabase((client) =>
-        client.query(`UPDATE orders SET status = 'paid' WHERE id = $1 AND status = 'pending_payment'`, [orderId]),
-      );
+    /** Paid as the customer pays: with a card the simulated provider captures at once. */
+    const pay = (order: TestOrder) => payInvoice(testApp, buyer, order.invoiceId);
 
     it('cancels an order awaiting payment: stock back, invoice void, audit and outbox events', async () => {
       const [a, b] = [await product({ stock: 10 }), await product({ stock: 10 })];
@@ -795,7 +789,7 @@ describe('orders', () => {
     it('fulfils a paid order, with audit and outbox events; a paid order cannot be cancelled', async () => {
       const item = await product({ stock: 5 });
       const order = await placeOrder(testApp, buyer, [{ productId: item.id, quantity: 1 }]);
-      await markPaid(order.id);
+      await pay(order);
 
       const cancel = await testApp.http.post(`/v1/orders/${order.id}/cancel`).set(bearer(buyer)).expect(409);
       expect(cancel.body).toMatchObject({ currentStatus: 'paid' });
@@ -809,7 +803,11 @@ describe('orders', () => {
         actorId: fulfillment.id,
         changes: { before: { status: 'paid' }, after: { status: 'fulfilled' } },
       });
-      expect((await outboxEventsAbout(order.id)).map(({ type }) => type)).toEqual(['order.placed', 'order.fulfilled']);
+      expect((await outboxEventsAbout(order.id)).map(({ type }) => type)).toEqual([
+        'order.placed',
+        'order.paid',
+        'order.fulfilled',
+      ]);
 
       const again = await testApp.http.post(`/v1/orders/${order.id}/fulfil`).set(bearer(admin)).expect(409);
       expect(again.body).toMatchObject({ currentStatus: 'fulfilled' });
@@ -820,7 +818,7 @@ describe('orders', () => {
       const item = await product({ stock: 5 });
       const orgAdmin = await createUser(testApp, { roles: ['org_admin'], organizationId });
       const order = await placeOrder(testApp, buyer, [{ productId: item.id, quantity: 1 }]);
-      await markPaid(order.id);
+      await pay(order);
       for (const customer of [buyer, orgAdmin]) {
         const response = await testApp.http.post(`/v1/orders/${order.id}/fulfil`).set(bearer(customer)).expect(403);
         expect(response.body.type).toMatch(/forbidden$/);
