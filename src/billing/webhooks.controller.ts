@@ -7,7 +7,10 @@ import { InvalidWebhookError } from './billing.errors';
 import { PaymentsService } from './payments.service';
 
 class WebhookReceiptDto {
-  /** False when this event id had been applied before: nothing changed. */
+  /**
+   * True the first time this event id arrives (applied, or moot when the payment had already settled);
+   * false for a redelivery, which changes nothing.
+   */
   applied!: boolean;
 }
 
