@@ -223,3 +223,25 @@ describe('list scoping agrees with the single-object check', () => {
     }
   });
 });
+
+describe('abilities built once per principal', () => {
+  const buyer = (userId: string, organizationId: string | null = CALLER_ORG): Actor => ({
+    type: 'user',
+    userId,
+    organizationId,
+    roles: ['buyer'],
+  });
+  const tagged = (type: SubjectType, fields: Record<PropertyKey, unknown>) => subject(type, fields);
+  const order = () => tagged('Order', { organizationId: CALLER_ORG, placedById: CALLER_ID });
+  const colleague = () => tagged('User', { organizationId: CALLER_ORG });
+
+  it('gives the same principal the same ability, and each user, organization and role set its own', () => {
+    expect(abilityFor(buyer(CALLER_ID))).toBe(abilityFor(buyer(CALLER_ID)));
+    expect(abilityFor(null)).toBe(abilityFor(null));
+    expect(abilityFor(buyer(CALLER_ID)).can('read', order())).toBe(true);
+    expect(abilityFor(buyer(COLLEAGUE_ID)).can('read', order())).toBe(false);
+    expect(abilityFor(buyer(CALLER_ID, OTHER_ORG)).can('read', order())).toBe(false);
+    expect(abilityFor({ ...buyer(CALLER_ID), roles: ['buyer', 'org_admin'] }).can('read', colleague())).toBe(true);
+    expect(abilityFor(buyer(CALLER_ID)).can('read', colleague())).toBe(false);
+  });
+});

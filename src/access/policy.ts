@@ -103,8 +103,31 @@ const ROLE_RULES: Record<Role, (context: RuleContext) => void> = {
   },
 };
 
-/** What `principal` may do. Anonymous callers may read active products and categories only. */
+/** Abilities are built once per distinct principal (roles, user, organization), most recent kept. */
+const CACHED_ABILITIES = 1_000;
+
+const anonymousAbility = buildAbility(null);
+const abilities = new Map<string, AppAbility>();
+
+/**
+ * What `principal` may do. Anonymous callers may read active products and categories only.
+ * The ability depends on nothing else, so it is built once and shared (nothing updates it).
+ */
 export function abilityFor(principal: Principal): AppAbility {
+  if (!principal) return anonymousAbility;
+  const key = `${principal.roles.join(',')}|${principal.userId}|${principal.organizationId}`;
+  let ability = abilities.get(key);
+  if (ability) {
+    abilities.delete(key); // re-inserted below: the Map's order is the recency
+  } else {
+    ability = buildAbility(principal);
+    if (abilities.size >= CACHED_ABILITIES) abilities.delete(abilities.keys().next().value as string);
+  }
+  abilities.set(key, ability);
+  return ability;
+}
+
+function buildAbility(principal: Principal): AppAbility {
   const { can, build } = new AbilityBuilder<AppAbility>(createMongoAbility);
   if (!principal) {
     can('read', 'Product', { active: true });

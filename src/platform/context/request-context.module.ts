@@ -20,6 +20,8 @@ import { REQUEST_CONTEXT, requestContextOf } from './request-context';
       middleware: {
         mount: true,
         setup: (cls, request: IncomingMessage) => cls.set(REQUEST_CONTEXT, requestContextOf(request)),
+        // No proxy providers here; resolving them costs a dynamic require() on every request.
+        resolveProxyProviders: false,
       },
       plugins: [
         new ClsPluginTransactional({
