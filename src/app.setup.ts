@@ -14,6 +14,7 @@ import { useDepthLimitedJsonParser } from './platform/http/json-body-parser';
 import { API_KEY_SECURITY, BEARER_SECURITY } from './platform/http/openapi-security';
 import { REQUEST_ID_HEADER, requestIdFor } from './platform/http/request-id';
 import { useSecurityHeaders } from './platform/http/security-headers';
+import { useRequestLog } from './platform/logging/request-log';
 import { answerClientError, answerRouterError } from './platform/http/transport-problems';
 import { MetricsService } from './platform/metrics/metrics.service';
 
@@ -64,6 +65,7 @@ export async function createApp(
   fastify.addHook('onResponse', async (request, reply) => {
     metrics.observeHttpRequest(request.method, request.routeOptions.url, reply.statusCode, reply.elapsedTime / 1000);
   });
+  await useRequestLog(app, environment);
 
   useSecurityHeaders(app);
   useDepthLimitedJsonParser(app, environment.BODY_LIMIT_BYTES);

@@ -4,6 +4,7 @@ import {
   IsEnum,
   IsIn,
   IsInt,
+  IsNumber,
   IsOptional,
   IsString,
   Matches,
@@ -54,6 +55,9 @@ const toBoolean = ({ value }: { value: unknown }): unknown => {
 const toInteger = ({ value }: { value: unknown }): unknown =>
   typeof value === 'string' && /^-?\d+$/.test(value.trim()) ? Number(value.trim()) : value;
 
+const toDecimal = ({ value }: { value: unknown }): unknown =>
+  typeof value === 'string' && /^\d+(\.\d+)?$/.test(value.trim()) ? Number(value.trim()) : value;
+
 const toList = ({ value }: { value: unknown }): unknown =>
   typeof value === 'string'
     ? value
@@ -81,6 +85,16 @@ export class Environment {
 
   @IsIn(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
   LOG_LEVEL = 'info';
+
+  /**
+   * Share (0 to 1) of successful, fast requests written to the access log at info. Errors, slow
+   * and aborted requests are always written; the metrics count every request.
+   */
+  @Transform(toDecimal)
+  @IsNumber({ allowInfinity: false, allowNaN: false })
+  @Min(0)
+  @Max(1)
+  REQUEST_LOG_SAMPLE_RATE = 1;
 
   @IsOptional()
   @Matches(/^postgres(ql)?:\/\/\S+$/, { message: 'must be a postgres:// or postgresql:// URL' })
@@ -322,7 +336,7 @@ function productionProblems(environment: Environment): string[] {
     problems.push('JWT_SECRET: must be set to a secret of your own in production');
   }
   if (environment.PAYMENT_WEBHOOK_SECRET === DEVELOPMENT_WEBHOOK_SECRET) {
-    problems.push('PAYMENT_WEBHOOK_SECRET: must be set to the payment provider\'s webhook secret in production');
+    problems.push("PAYMENT_WEBHOOK_SECRET: must be set to the payment provider's webhook secret in production");
   }
   if (!environment.DATABASE_URL) {
     problems.push('DATABASE_URL: must be set in production (the embedded database is for development)');

@@ -1,7 +1,8 @@
-import type { IncomingMessage } from 'node:http';
-import { Module, RequestMethod } from '@nestjs/common';
+import { Module } from '@nestjs/common';
+import { ClsService } from 'nestjs-cls';
 import { LoggerModule } from 'nestjs-pino';
 import { Environment } from '../config/environment';
+import { REQUEST_CONTEXT, type RequestContext } from '../context/request-context';
 
 /** Never written to a log, wherever they appear in a logged object. */
 export const REDACTED_PATHS = [
@@ -22,27 +23,30 @@ export const REDACTED_PATHS = [
   ].flatMap((key) => [key, `*.${key}`, `*.*.${key}`]),
 ];
 
-/** Under middie, middleware sees `url` relative to its mount point; `originalUrl` is the full path. */
-type MiddlewareRequest = IncomingMessage & { originalUrl?: string };
+const asIs = (value: unknown): unknown => value;
 
-const isHealthProbe = (request: MiddlewareRequest): boolean =>
-  (request.originalUrl ?? request.url ?? '').startsWith('/health/');
-
+/**
+ * pino behind Nest's Logger, JSON lines on stdout. Requests are logged by the
+ * access log (request-log.ts), so nestjs-pino's per-request middleware
+ * (pino-http, and a second async context) is not mounted: a line written
+ * while serving a request takes its request id from the request context.
+ */
 @Module({
   imports: [
     LoggerModule.forRootAsync({
-      inject: [Environment],
-      useFactory: (environment: Environment) => ({
-        forRoutes: [{ path: '{*splat}', method: RequestMethod.ALL }],
+      inject: [Environment, ClsService],
+      useFactory: (environment: Environment, cls: ClsService) => ({
+        forRoutes: [],
         pinoHttp: {
           level: environment.LOG_LEVEL,
-          // Fastify already chose the id (kept from a sane X-Request-Id, else new); log that one.
-          genReqId: (request: IncomingMessage) => (request as IncomingMessage & { id: string }).id,
-          customAttributeKeys: { reqId: 'requestId' },
+          // The access log writes `req` and `res` as plain summaries (pino-http would expect raw objects).
+          wrapSerializers: false,
+          serializers: { req: asIs, res: asIs },
           redact: { paths: REDACTED_PATHS, censor: '[REDACTED]' },
-          // Probes hit these every few seconds; their failures still show in the health checks' own logs.
-          autoLogging: { ignore: (request: MiddlewareRequest) => isHealthProbe(request) },
-          quietReqLogger: true,
+          mixin: () => {
+            const context = cls.isActive() ? cls.get<RequestContext | undefined>(REQUEST_CONTEXT) : undefined;
+            return context ? { requestId: context.requestId } : {};
+          },
         },
       }),
     }),
