@@ -4,24 +4,29 @@ import { LoggerModule } from 'nestjs-pino';
 import { Environment } from '../config/environment';
 import { REQUEST_CONTEXT, type RequestContext } from '../context/request-context';
 
-/** Never written to a log, wherever they appear in a logged object. */
-export const REDACTED_PATHS = [
+/** Request and response headers that carry credentials. */
+export const REDACTED_HEADERS = [
   'req.headers.authorization',
   'req.headers.cookie',
   'req.headers["x-api-key"]',
   'res.headers["set-cookie"]',
-  ...[
-    'password',
-    'currentPassword',
-    'newPassword',
-    'token',
-    'accessToken',
-    'refreshToken',
-    'secret',
-    'otp',
-    'apiKey',
-  ].flatMap((key) => [key, `*.${key}`, `*.*.${key}`]),
 ];
+
+/** Keys whose values are secrets, wherever they appear. */
+export const SECRET_KEYS = [
+  'password',
+  'currentPassword',
+  'newPassword',
+  'token',
+  'accessToken',
+  'refreshToken',
+  'secret',
+  'otp',
+  'apiKey',
+];
+
+/** Never written to a log, wherever they appear in a logged object. */
+export const REDACTED_PATHS = [...REDACTED_HEADERS, ...SECRET_KEYS.flatMap((key) => [key, `*.${key}`, `*.*.${key}`])];
 
 const asIs = (value: unknown): unknown => value;
 
