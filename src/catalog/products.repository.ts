@@ -19,9 +19,20 @@ export type ProductRow = Pick<Product, keyof Product>;
 /** As the driver returns it: bigint as a string. */
 type SelectedRow = Omit<ProductRow, 'priceCents'> & { priceCents: string };
 
-const toProduct = ({ priceCents, ...columns }: SelectedRow): ProductRow => ({
-  ...columns,
-  priceCents: bigintAsNumber.from(priceCents) as number,
+// Field by field: spreading the driver's row would also copy page_sort_key, and costs more.
+const toProduct = (row: SelectedRow): ProductRow => ({
+  id: row.id,
+  sku: row.sku,
+  name: row.name,
+  description: row.description,
+  priceCents: bigintAsNumber.from(row.priceCents) as number,
+  currency: row.currency,
+  taxRateBps: row.taxRateBps,
+  stock: row.stock,
+  active: row.active,
+  createdAt: row.createdAt,
+  updatedAt: row.updatedAt,
+  version: row.version,
 });
 
 export interface ProductFilter {
