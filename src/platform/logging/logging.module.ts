@@ -5,7 +5,7 @@ import { Environment } from '../config/environment';
 import { REQUEST_CONTEXT, type RequestContext } from '../context/request-context';
 
 /** Request and response headers that carry credentials. */
-export const REDACTED_HEADERS = [
+const REDACTED_HEADERS = [
   'req.headers.authorization',
   'req.headers.cookie',
   'req.headers["x-api-key"]',
