@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
+import { SqlReads } from '../platform/database/sql-reads';
 import { CategoriesController } from './categories.controller';
 import { CategoriesService } from './categories.service';
 import { DemoCatalog } from './demo/demo-catalog.service';
@@ -16,7 +17,15 @@ import { StockService } from './stock.service';
 @Module({
   imports: [TypeOrmModule.forFeature([Product, Category, ProductCategory, StockMovement])],
   controllers: [ProductsController, CategoriesController],
-  providers: [ProductsService, ProductsRepository, CategoriesService, ProductCategories, StockService, DemoCatalog],
+  providers: [
+    ProductsService,
+    ProductsRepository,
+    CategoriesService,
+    ProductCategories,
+    StockService,
+    DemoCatalog,
+    SqlReads,
+  ],
   exports: [StockService],
 })
 export class CatalogModule {}

@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { TransactionHost } from '@nestjs-cls/transactional';
 import type { TransactionalAdapterTypeOrm } from '@nestjs-cls/transactional-adapter-typeorm';
 import { In } from 'typeorm';
+import { SqlReads } from '../platform/database/sql-reads';
 import { UnknownCategoriesError } from './catalog.errors';
 import { Category } from './entities/category.entity';
 import { ProductCategory } from './entities/product-category.entity';
@@ -9,7 +10,10 @@ import { ProductCategory } from './entities/product-category.entity';
 /** Which categories products are in: read for a page at once, replaced as a whole on edit. */
 @Injectable()
 export class ProductCategories {
-  constructor(private readonly txHost: TransactionHost<TransactionalAdapterTypeOrm>) {}
+  constructor(
+    private readonly txHost: TransactionHost<TransactionalAdapterTypeOrm>,
+    private readonly sql: SqlReads,
+  ) {}
 
   private get links() {
     return this.txHost.tx.getRepository(ProductCategory);
@@ -20,7 +24,7 @@ export class ProductCategories {
     const byProduct = new Map(productIds.map((id) => [id, [] as string[]]));
     if (productIds.length === 0) return byProduct;
     // Plain SQL: this runs for every product page and product read.
-    const links: { product_id: string; category_id: string }[] = await this.txHost.tx.query(
+    const links = await this.sql.rows<{ product_id: string; category_id: string }>(
       'SELECT product_id, category_id FROM product_categories WHERE product_id = ANY($1::uuid[]) ORDER BY category_id',
       [productIds],
     );

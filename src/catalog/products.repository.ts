@@ -1,8 +1,7 @@
 import { Injectable } from '@nestjs/common';
-import { TransactionHost } from '@nestjs-cls/transactional';
-import type { TransactionalAdapterTypeOrm } from '@nestjs-cls/transactional-adapter-typeorm';
 import type { FindOptionsWhere } from 'typeorm';
 import { bigintAsNumber } from '../platform/database/column-transformers';
+import { SqlReads } from '../platform/database/sql-reads';
 import { sqlAnyOf } from '../platform/database/where-any-of';
 import {
   type Page,
@@ -59,15 +58,15 @@ const SORT_COLUMNS: Readonly<Record<string, SqlSortColumn>> = {
 /**
  * The catalog's reads, in SQL: the busiest endpoints of the service (every
  * visitor's browsing), so they skip the query builder and entity hydration.
- * Writes stay with the TypeORM repository. Queries run through the
- * transaction host, so inside a transaction they join it.
+ * Writes stay with the TypeORM repository. Inside a transaction the reads
+ * join it (SqlReads).
  */
 @Injectable()
 export class ProductsRepository {
-  constructor(private readonly txHost: TransactionHost<TransactionalAdapterTypeOrm>) {}
+  constructor(private readonly sql: SqlReads) {}
 
   async findById(id: string): Promise<ProductRow | null> {
-    const rows: SelectedRow[] = await this.txHost.tx.query(`SELECT ${COLUMNS} FROM products p WHERE p.id = $1`, [id]);
+    const rows = await this.sql.rows<SelectedRow>(`SELECT ${COLUMNS} FROM products p WHERE p.id = $1`, [id]);
     return rows.length > 0 ? toProduct(rows[0]) : null;
   }
 
@@ -104,7 +103,7 @@ export class ProductsRepository {
     const keyset = sqlKeyset(column, 'p.id', order, page.cursor, bind);
     if (keyset.after) conditions.push(keyset.after);
 
-    const rows: (SelectedRow & { page_sort_key: string })[] = await this.txHost.tx.query(
+    const rows = await this.sql.rows<SelectedRow & { page_sort_key: string }>(
       `SELECT ${COLUMNS}, ${keyset.sortKey} AS page_sort_key FROM products p
         ${conditions.length > 0 ? `WHERE ${conditions.join(' AND ')}` : ''}
         ORDER BY ${keyset.orderBy} LIMIT ${bind(page.limit + 1)}`,
