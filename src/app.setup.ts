@@ -10,6 +10,7 @@ import type { Environment } from './platform/config/environment';
 import { defaultProblemResponse } from './platform/errors/api-problem-responses.decorator';
 import { InvalidRequestError } from './platform/errors/invalid-request.error';
 import { ProblemDetailsDto } from './platform/errors/problem-details.dto';
+import { useETags } from './platform/http/etag.decorator';
 import { useDepthLimitedJsonParser } from './platform/http/json-body-parser';
 import { API_KEY_SECURITY, BEARER_SECURITY } from './platform/http/openapi-security';
 import { REQUEST_ID_HEADER, requestIdFor } from './platform/http/request-id';
@@ -68,6 +69,7 @@ export async function createApp(
   await useRequestLog(app, environment);
 
   useSecurityHeaders(app);
+  useETags(app);
   useDepthLimitedJsonParser(app, environment.BODY_LIMIT_BYTES);
   app.enableCors({ origin: environment.CORS_ORIGINS.length > 0 ? environment.CORS_ORIGINS : false });
   app.enableVersioning({ type: VersioningType.URI, defaultVersion: '1' });

@@ -1,16 +1,7 @@
-import {
-  applyDecorators,
-  type CallHandler,
-  createParamDecorator,
-  type ExecutionContext,
-  Injectable,
-  type NestInterceptor,
-  type Type,
-  UseInterceptors,
-} from '@nestjs/common';
+import { applyDecorators, createParamDecorator, type ExecutionContext, type Type } from '@nestjs/common';
+import { type NestFastifyApplication, RouteConfig } from '@nestjs/platform-fastify';
 import { ApiHeader, ApiOkResponse } from '@nestjs/swagger';
-import type { FastifyReply, FastifyRequest } from 'fastify';
-import { type Observable, tap } from 'rxjs';
+import type { FastifyRequest } from 'fastify';
 import { ApiProblemResponses } from '../errors/api-problem-responses.decorator';
 import { etagFor, type IfMatch, parseIfMatch } from './etag';
 
@@ -19,24 +10,21 @@ interface Versioned {
   version: number;
 }
 
-@Injectable()
-class ETagInterceptor implements NestInterceptor {
-  intercept(context: ExecutionContext, next: CallHandler<Versioned>): Observable<Versioned> {
-    return next
-      .handle()
-      .pipe(
-        tap((body) => void context.switchToHttp().getResponse<FastifyReply>().header('etag', etagFor(body.version))),
-      );
-  }
-}
+/** The Fastify route config flag of routes that answer with an ETag. */
+const RETURNS_ETAG = 'returnsETag';
+
+const isVersioned = (body: unknown): body is Versioned =>
+  typeof body === 'object' && body !== null && typeof (body as Partial<Versioned>).version === 'number';
 
 /**
  * On a single-resource GET or an edit: answers with `ETag: "<version>"` of the
- * returned resource, and documents the 200 response with that header.
+ * returned resource, and documents the 200 response with that header. The
+ * header is set by a Fastify hook (`useETags`) rather than an interceptor: an
+ * interceptor puts every request of the route through Nest's RxJS pipeline.
  */
 export function ReturnsETag(type: Type<Versioned>) {
   return applyDecorators(
-    UseInterceptors(ETagInterceptor),
+    RouteConfig({ [RETURNS_ETAG]: true }),
     ApiOkResponse({
       type,
       headers: {
@@ -44,6 +32,20 @@ export function ReturnsETag(type: Type<Versioned>) {
       },
     }),
   );
+}
+
+/** Sends `ETag` with the successful answers of the routes marked `@ReturnsETag()`. */
+export function useETags(app: NestFastifyApplication): void {
+  app
+    .getHttpAdapter()
+    .getInstance()
+    .addHook('preSerialization', (request, reply, payload: unknown, done) => {
+      const config = request.routeOptions.config as { [RETURNS_ETAG]?: boolean } | undefined;
+      if (config?.[RETURNS_ETAG] === true && reply.statusCode < 300 && isVersioned(payload)) {
+        void reply.header('etag', etagFor(payload.version));
+      }
+      done(null, payload);
+    });
 }
 
 /** On an edit: documents the optional `If-Match` header and the 412 it can cause. Read it with `@IfMatchHeader()`. */
