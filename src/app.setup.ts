@@ -6,6 +6,7 @@ import { DocumentBuilder, SwaggerModule, type OpenAPIObject } from '@nestjs/swag
 import { Logger } from 'nestjs-pino';
 import packageJson from '../package.json';
 import { AppModule } from './app.module';
+import { useRequestAuditScope } from './audit/audit-scope';
 import type { Environment } from './platform/config/environment';
 import { defaultProblemResponse } from './platform/errors/api-problem-responses.decorator';
 import { InvalidRequestError } from './platform/errors/invalid-request.error';
@@ -50,8 +51,10 @@ export async function createApp(
 
   const fastify = app.getHttpAdapter().getInstance();
   const metrics = app.get(MetricsService);
-  fastify.addHook('onRequest', async (request, reply) => {
+  // Hooks in callback style: an async hook costs promises on every request, for nothing here.
+  fastify.addHook('onRequest', (request, reply, done) => {
     void reply.header(REQUEST_ID_HEADER, request.id);
+    done();
   });
   // A response finished after shutdown began must not leave its keep-alive connection open:
   // the server waits for every connection before it can close.
@@ -60,16 +63,19 @@ export async function createApp(
     closing = true;
     done();
   });
-  fastify.addHook('onSend', async (_request, reply) => {
+  fastify.addHook('onSend', (_request, reply, payload, done) => {
     if (closing) void reply.header('connection', 'close');
+    done(null, payload);
   });
-  fastify.addHook('onResponse', async (request, reply) => {
+  fastify.addHook('onResponse', (request, reply, done) => {
     metrics.observeHttpRequest(request.method, request.routeOptions.url, reply.statusCode, reply.elapsedTime / 1000);
+    done();
   });
   await useRequestLog(app, environment);
 
   useSecurityHeaders(app);
   useETags(app);
+  useRequestAuditScope(app);
   useDepthLimitedJsonParser(app, environment.BODY_LIMIT_BYTES);
   app.enableCors({ origin: environment.CORS_ORIGINS.length > 0 ? environment.CORS_ORIGINS : false });
   app.enableVersioning({ type: VersioningType.URI, defaultVersion: '1' });

@@ -96,13 +96,19 @@ export class AuditRecorder {
     deferred.push(row);
   }
 
-  /** Opens the request's queue of deferred standalone events (AuditScopeInterceptor). */
+  /** Opens the request's queue of deferred standalone events (see audit-scope.ts); outside a request context, none. */
   openRequestScope(): void {
-    this.cls.set(DEFERRED_EVENTS, []);
+    if (this.cls.isActive()) this.cls.set(DEFERRED_EVENTS, []);
+  }
+
+  /** Whether standalone events wait for `flushRequestScope`. */
+  hasDeferredEvents(): boolean {
+    return this.cls.isActive() && (this.cls.get<AuditEventRow[] | undefined>(DEFERRED_EVENTS)?.length ?? 0) > 0;
   }
 
   /** Writes the deferred standalone events, once the request's transaction has ended. */
   async flushRequestScope(): Promise<void> {
+    if (!this.cls.isActive()) return;
     const deferred = this.cls.get<AuditEventRow[] | undefined>(DEFERRED_EVENTS);
     if (!deferred || deferred.length === 0) return;
     const rows = deferred.splice(0);

@@ -1,5 +1,4 @@
 import { Global, Module } from '@nestjs/common';
-import { APP_INTERCEPTOR } from '@nestjs/core';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { Environment } from '../platform/config/environment';
 import { AuditChainLink } from './audit-chain-link.entity';
@@ -9,7 +8,6 @@ import { AuditEvent } from './audit-event.entity';
 import { AuditEventsController } from './audit-events.controller';
 import { AuditEventsService } from './audit-events.service';
 import { AuditRecorder } from './audit-recorder';
-import { AuditScopeInterceptor } from './audit-scope.interceptor';
 import { AuditSealer } from './audit-sealer';
 import { AuditSigningKey } from './audit-signing-key';
 import { AuditTrailController } from './audit-trail.controller';
@@ -35,7 +33,6 @@ function signingKey(environment: Environment): AuditSigningKey {
     AuditChainService,
     AuditEventsService,
     { provide: AuditSigningKey, inject: [Environment], useFactory: signingKey },
-    { provide: APP_INTERCEPTOR, useClass: AuditScopeInterceptor },
   ],
   exports: [AuditRecorder],
 })
