@@ -183,6 +183,7 @@ describe('bootstrap', () => {
         NODE_ENV: 'production',
         DATABASE_URL: url,
         JWT_SECRET: randomBytes(32).toString('base64url'),
+        PAYMENT_WEBHOOK_SECRET: randomBytes(32).toString('base64url'),
         AUDIT_SIGNING_KEY: generateKeyPairSync('ed25519')
           .privateKey.export({ type: 'pkcs8', format: 'pem' })
           .toString(),

@@ -113,6 +113,7 @@ function productionEnvironment(databaseUrl: string): Record<string, string> {
   return {
     NODE_ENV: 'production',
     DATABASE_URL: databaseUrl,
+    PAYMENT_WEBHOOK_SECRET: randomBytes(32).toString('base64url'),
     AUDIT_SIGNING_KEY: generateKeyPairSync('ed25519').privateKey.export({ type: 'pkcs8', format: 'pem' }).toString(),
     ENCRYPTION_KEYS: `k1:${randomBytes(32).toString('base64')}`,
     ENCRYPTION_KEY_ID: 'k1',
@@ -150,7 +151,11 @@ describe('configuration at start-up', () => {
 
     expectConfigFailure(failure, ['JWT_SECRET']);
     expect(database.connections()).toBe(0);
-    for (const value of [DEVELOPMENT_JWT_SECRET, environment.ENCRYPTION_KEYS.slice(3)]) {
+    for (const value of [
+      DEVELOPMENT_JWT_SECRET,
+      environment.ENCRYPTION_KEYS.slice(3),
+      environment.PAYMENT_WEBHOOK_SECRET,
+    ]) {
       expect(failure.stderr).not.toContain(value);
     }
   });

@@ -1,6 +1,12 @@
 import { generateKeyPairSync, randomBytes } from 'node:crypto';
 import { DEVELOPMENT_ENCRYPTION_KEYS } from '../crypto/key-ring';
-import { DEVELOPMENT_JWT_SECRET, InvalidEnvironmentError, NodeEnvironment, validateEnvironment } from './environment';
+import {
+  DEVELOPMENT_JWT_SECRET,
+  DEVELOPMENT_WEBHOOK_SECRET,
+  InvalidEnvironmentError,
+  NodeEnvironment,
+  validateEnvironment,
+} from './environment';
 
 const OWN_SECRET = 'a-secret-of-our-own-that-is-long-enough';
 const SERVER_URL = 'postgres://app:app-password@db.internal:5432/app';
@@ -9,6 +15,7 @@ const SERVER_URL = 'postgres://app:app-password@db.internal:5432/app';
 const PRODUCTION: Readonly<Record<string, string>> = {
   NODE_ENV: 'production',
   JWT_SECRET: OWN_SECRET,
+  PAYMENT_WEBHOOK_SECRET: 'the payment provider webhook secret of this shop',
   DATABASE_URL: SERVER_URL,
   AUDIT_SIGNING_KEY: generateKeyPairSync('ed25519').privateKey.export({ type: 'pkcs8', format: 'pem' }).toString(),
   ENCRYPTION_KEYS: `k1:${randomBytes(32).toString('base64')}`,
@@ -184,6 +191,10 @@ describe('validateEnvironment', () => {
       [['JWT_SECRET'], 'JWT_SECRET: must be set to a secret of your own in production'],
       [['DATABASE_URL'], 'DATABASE_URL: must be set in production (the embedded database is for development)'],
       [
+        ['PAYMENT_WEBHOOK_SECRET'],
+        "PAYMENT_WEBHOOK_SECRET: must be set to the payment provider's webhook secret in production",
+      ],
+      [
         ['AUDIT_SIGNING_KEY'],
         'AUDIT_SIGNING_KEY: must be set in production (an Ed25519 private key, PKCS#8 PEM or its base64)',
       ],
@@ -196,6 +207,12 @@ describe('validateEnvironment', () => {
       expect(namesIn(problemsOf({ ...PRODUCTION, [name]: '' }))).toEqual([name]);
     });
 
+    it('refuses the development PAYMENT_WEBHOOK_SECRET given explicitly', () => {
+      expect(namesIn(problemsOf({ ...PRODUCTION, PAYMENT_WEBHOOK_SECRET: DEVELOPMENT_WEBHOOK_SECRET }))).toEqual([
+        'PAYMENT_WEBHOOK_SECRET',
+      ]);
+    });
+
     it('refuses the development JWT_SECRET given explicitly', () => {
       expect(namesIn(problemsOf({ ...PRODUCTION, JWT_SECRET: DEVELOPMENT_JWT_SECRET }))).toEqual(['JWT_SECRET']);
     });
@@ -206,6 +223,7 @@ describe('validateEnvironment', () => {
         'DATABASE_URL',
         'ENCRYPTION_KEYS',
         'JWT_SECRET',
+        'PAYMENT_WEBHOOK_SECRET',
       ]);
     });
 
