@@ -42,7 +42,7 @@ describe('problem responses', () => {
     expect(response.headers['content-type']).toMatch(PROBLEM_JSON);
     expect(response.body).toMatchObject({ status: 400, type: expect.stringMatching(/validation-failed$/) });
     const fields = (response.body.errors as { field: string }[]).map((error) => error.field).sort();
-    expect(fields).toEqual(['lines.0.productId', 'lines.0.quantity', 'name']);
+    expect(fields).toEqual(['lines[0].productId', 'lines[0].quantity', 'name']);
   });
 
   it('refuses fields the endpoint does not know', async () => {
