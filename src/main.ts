@@ -11,11 +11,8 @@ async function bootstrap(): Promise<void> {
   const embedded = await ensureDatabase(environment);
 
   const app = await createApp(environment);
-  await app.listen({ port: environment.PORT, host: environment.HOST });
-  if (embedded)
-    logger.log(`DATABASE_URL is not set: using the embedded PostgreSQL persisted in ${environment.DATA_DIR}`);
-  logger.log(`Listening on ${await app.getUrl()} (docs at /docs)`);
 
+  // Installed before the server listens: a signal right after the first answer must still shut down cleanly.
   let shuttingDown = false;
   const shutdown = async (signal: string): Promise<void> => {
     if (shuttingDown) return;
@@ -31,6 +28,11 @@ async function bootstrap(): Promise<void> {
     process.exit(0);
   };
   for (const signal of SHUTDOWN_SIGNALS) process.once(signal, (received) => void shutdown(received));
+
+  await app.listen({ port: environment.PORT, host: environment.HOST });
+  if (embedded)
+    logger.log(`DATABASE_URL is not set: using the embedded PostgreSQL persisted in ${environment.DATA_DIR}`);
+  logger.log(`Listening on ${await app.getUrl()} (docs at /docs)`);
 }
 
 bootstrap().catch((error: unknown) => {
