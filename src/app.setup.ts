@@ -12,6 +12,7 @@ import { defaultProblemResponse } from './platform/errors/api-problem-responses.
 import { InvalidRequestError } from './platform/errors/invalid-request.error';
 import { ProblemDetailsDto } from './platform/errors/problem-details.dto';
 import { useETags } from './platform/http/etag.decorator';
+import { useRequestContext } from './platform/context/request-context.module';
 import { useDepthLimitedJsonParser } from './platform/http/json-body-parser';
 import { API_KEY_SECURITY, BEARER_SECURITY } from './platform/http/openapi-security';
 import { REQUEST_ID_HEADER, requestIdFor } from './platform/http/request-id';
@@ -49,6 +50,8 @@ export async function createApp(
   app.useLogger(app.get(Logger));
   app.flushLogs();
 
+  // First: every later hook, guard and handler runs in the request's context.
+  useRequestContext(app);
   const fastify = app.getHttpAdapter().getInstance();
   const metrics = app.get(MetricsService);
   // Hooks in callback style: an async hook costs promises on every request, for nothing here.

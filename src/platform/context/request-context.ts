@@ -9,7 +9,7 @@ export interface RequestContext {
 
 export const REQUEST_CONTEXT = 'requestContext';
 
-/** Reads the id and IP that @fastify/middie copies from Fastify onto the raw request. */
+/** Reads the id and IP that `useRequestContext` copies from Fastify onto the raw request. */
 export function requestContextOf(request: IncomingMessage & { ip?: string }): RequestContext {
   const userAgent = request.headers['user-agent'];
   return {
