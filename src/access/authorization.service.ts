@@ -1,6 +1,6 @@
 import { subject } from '@casl/ability';
 import { Injectable } from '@nestjs/common';
-import type { FindOptionsWhere } from 'typeorm';
+import type { FindOptionsWhere, Repository } from 'typeorm';
 import { AccessDenials } from './access-denials';
 import { AccessDeniedError, ResourceNotFoundError } from './access.errors';
 import type { Principal } from './actor';
@@ -15,6 +15,24 @@ type Scalar = string | number | boolean | null;
 @Injectable()
 export class Authorization {
   constructor(private readonly denials: AccessDenials) {}
+
+  /**
+   * The row `id` of `subjectType` locked for update (FOR UPDATE, in the
+   * caller's transaction), once `principal` may do each of `actions` on it:
+   * 404 when it does not exist or is not theirs to act on.
+   */
+  async lockedFor<T extends { id: string }>(
+    repository: Repository<T>,
+    id: string,
+    principal: Principal,
+    subjectType: SubjectType,
+    ...actions: Action[]
+  ): Promise<T> {
+    const row = await repository.findOne({ where: { id } as FindOptionsWhere<T>, lock: { mode: 'pessimistic_write' } });
+    if (!row) throw new ResourceNotFoundError(subjectType);
+    for (const action of actions) this.ensure(principal, action, subjectType, row);
+    return row;
+  }
 
   /**
    * Throws 404 unless `principal` may `action` this loaded object: what a

@@ -93,12 +93,8 @@ export class PaymentsService {
 
   @Transactional()
   async pay(actor: Actor, invoiceId: string, input: PayInvoiceDto): Promise<PaymentDto> {
-    const invoice = await this.txHost.tx
-      .getRepository(Invoice)
-      .findOne({ where: { id: invoiceId }, lock: { mode: 'pessimistic_write' } });
-    if (!invoice) throw new ResourceNotFoundError('Invoice');
-    this.authorization.ensure(actor, 'read', 'Invoice', invoice);
-    this.authorization.ensure(actor, 'pay', 'Invoice', invoice);
+    const invoices = this.txHost.tx.getRepository(Invoice);
+    const invoice = await this.authorization.lockedFor(invoices, invoiceId, actor, 'Invoice', 'read', 'pay');
     if (invoice.status !== 'open') throw new InvoiceNotPayableError(invoice.status);
     const pending = await this.payments.findOneBy({ invoiceId, status: 'pending' });
     if (pending) throw new PaymentPendingError(pending.id);
@@ -160,10 +156,7 @@ export class PaymentsService {
    */
   @Transactional()
   async refund(actor: Actor, paymentId: string, input: CreateRefundDto): Promise<RefundDto> {
-    const payment = await this.payments.findOne({ where: { id: paymentId }, lock: { mode: 'pessimistic_write' } });
-    if (!payment) throw new ResourceNotFoundError('Payment');
-    this.authorization.ensure(actor, 'read', 'Payment', payment);
-    this.authorization.ensure(actor, 'refund', 'Payment', payment);
+    const payment = await this.authorization.lockedFor(this.payments, paymentId, actor, 'Payment', 'read', 'refund');
     if (payment.status !== 'succeeded') throw new PaymentNotRefundableError(payment.status);
     const refundable = payment.amountCents - payment.refundedCents;
     const amountCents = input.amountCents ?? refundable;

@@ -141,9 +141,7 @@ export class CategoriesService {
     id: string,
     ifMatch: IfMatch,
   ): Promise<Category> {
-    const category = await this.categories.findOne({ where: { id }, lock: { mode: 'pessimistic_write' } });
-    if (!category) throw new ResourceNotFoundError('Category');
-    this.authorization.ensure(actor, action, 'Category', category);
+    const category = await this.authorization.lockedFor(this.categories, id, actor, 'Category', action);
     ensureMatches(ifMatch, category.version);
     return category;
   }

@@ -168,9 +168,7 @@ export class ProductsService {
     id: string,
     ifMatch: IfMatch,
   ): Promise<Product> {
-    const product = await this.products.findOne({ where: { id }, lock: { mode: 'pessimistic_write' } });
-    if (!product) throw new ResourceNotFoundError('Product');
-    this.authorization.ensure(actor, action, 'Product', product);
+    const product = await this.authorization.lockedFor(this.products, id, actor, 'Product', action);
     ensureMatches(ifMatch, product.version);
     return product;
   }

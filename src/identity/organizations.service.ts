@@ -74,9 +74,7 @@ export class OrganizationsService {
    */
   @Transactional()
   async update(actor: Actor, id: string, input: UpdateOrganizationDto, ifMatch: IfMatch): Promise<OrganizationDto> {
-    const organization = await this.organizations.findOne({ where: { id }, lock: { mode: 'pessimistic_write' } });
-    if (!organization) throw new ResourceNotFoundError('Organization');
-    this.authorization.ensure(actor, 'update', 'Organization', organization);
+    const organization = await this.authorization.lockedFor(this.organizations, id, actor, 'Organization', 'update');
     ensureMatches(ifMatch, organization.version);
     if (input.name === undefined || input.name === organization.name) return toDto(organization);
 

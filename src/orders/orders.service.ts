@@ -230,10 +230,7 @@ export class OrdersService implements OrderSettlement {
 
   /** Locks the order, checks the caller may act on it (404 otherwise) and that the order life allows `to` (409). */
   private async transition(actor: Actor, id: string, action: Action, to: OrderStatus): Promise<Order> {
-    const order = await this.orders.findOne({ where: { id }, lock: { mode: 'pessimistic_write' } });
-    if (!order) throw new ResourceNotFoundError('Order');
-    this.authorization.ensure(actor, 'read', 'Order', order);
-    this.authorization.ensure(actor, action, 'Order', order);
+    const order = await this.authorization.lockedFor(this.orders, id, actor, 'Order', 'read', action);
     ensureTransition(order.status, to);
     return order;
   }
