@@ -1,8 +1,9 @@
 import { Controller, Get, Param, ParseUUIDPipe, Query, StreamableFile } from '@nestjs/common';
 import { ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
-import { Readable } from 'node:stream';
 import { Authorize } from '../access/authorize.decorator';
+import { Environment } from '../platform/config/environment';
 import { ApiProblemResponses } from '../platform/errors/api-problem-responses.decorator';
+import { streamedBody } from '../platform/http/streamed-body';
 import { AuditEventsService } from './audit-events.service';
 import { AuditEventDto, AuditEventPageDto } from './dto/audit-event.dto';
 import { AuditEventsQueryDto, AuditExportQueryDto } from './dto/audit-events-query.dto';
@@ -12,7 +13,10 @@ const EXPORT_CONTENT_TYPES = { ndjson: 'application/x-ndjson', csv: 'text/csv; c
 @ApiTags('audit')
 @Controller('audit-events')
 export class AuditEventsController {
-  constructor(private readonly events: AuditEventsService) {}
+  constructor(
+    private readonly events: AuditEventsService,
+    private readonly environment: Environment,
+  ) {}
 
   @Get()
   @Authorize('read', 'AuditEvent')
@@ -32,16 +36,11 @@ export class AuditEventsController {
       'the event it covers; check it offline with `npm run audit:verify -- <file> --public-key <file>`.',
   })
   @ApiProduces(EXPORT_CONTENT_TYPES.ndjson, EXPORT_CONTENT_TYPES.csv)
-  @ApiProblemResponses(400)
+  @ApiProblemResponses(400, 429)
   async export(@Query() query: AuditExportQueryDto): Promise<StreamableFile> {
-    const lines = this.events.export(query.format, query);
-    // Pull the first chunk before answering, so an invalid period is still a 400 problem.
-    const first = await lines.next();
-    const body = Readable.from(
-      (async function* () {
-        if (!first.done) yield first.value;
-        yield* lines;
-      })(),
+    const body = await streamedBody(
+      this.events.export(query.format, query),
+      this.environment.AUDIT_EXPORT_IDLE_TIMEOUT_MS,
     );
     return new StreamableFile(body, {
       type: EXPORT_CONTENT_TYPES[query.format],

@@ -1,16 +1,30 @@
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
-import { Between, type Repository, type SelectQueryBuilder } from 'typeorm';
+import { DataSource, type EntityManager, type Repository, type SelectQueryBuilder } from 'typeorm';
 import { ResourceNotFoundError } from '../access/access.errors';
+import { Environment } from '../platform/config/environment';
 import { InvalidRequestError } from '../platform/errors/invalid-request.error';
 import { findPage, mapPage, type Page, type PageRequest } from '../platform/http/keyset-pagination';
-import type { AuditRecord } from './audit-chain';
+import type { AuditRecord, SignedCheckpoint } from './audit-chain';
 import { AuditChainLink } from './audit-chain-link.entity';
-import { CHAIN_READ_BATCH, toSignedCheckpoint } from './audit-chain.service';
-import { AuditCheckpoint } from './audit-checkpoint.entity';
 import { AuditEvent, type AuditOutcome } from './audit-event.entity';
 import { CSV_HEADER, csvRow, ndjsonLine } from './audit-export-format';
 import { toAuditRecord } from './audit-record.mapper';
+import { AuditExportsBusyError } from './audit.errors';
+
+/** Rows fetched from the export cursor at a time, and handed to the response as one chunk. */
+const EXPORT_FETCH_ROWS = 1_000;
+
+/** A row of the export cursor: an event's columns under its property names, its link and checkpoint. */
+interface ExportRow extends AuditEvent {
+  seq: string;
+  prevHash: string;
+  hash: string;
+  checkpointHash: string | null;
+  checkpointSignedAt: Date | null;
+  checkpointKeyId: string | null;
+  checkpointSignature: string | null;
+}
 
 export interface AuditPeriod {
   from?: string;
@@ -28,10 +42,12 @@ export interface AuditEventFilter extends AuditPeriod {
 /** The trail as auditors read it: filtered lists, single events, streamed exports. */
 @Injectable()
 export class AuditEventsService {
+  private runningExports = 0;
+
   constructor(
     @InjectRepository(AuditEvent) private readonly events: Repository<AuditEvent>,
-    @InjectRepository(AuditChainLink) private readonly links: Repository<AuditChainLink>,
-    @InjectRepository(AuditCheckpoint) private readonly checkpoints: Repository<AuditCheckpoint>,
+    private readonly dataSource: DataSource,
+    private readonly environment: Environment,
   ) {}
 
   /** Newest first (by occurredAt, then id), sealed or not yet. */
@@ -58,47 +74,75 @@ export class AuditEventsService {
 
   /**
    * The sealed events that occurred in the period, as one contiguous stretch
-   * of the chain in seq order (so an offline verifier can check it), read by
-   * keyset batches: memory stays flat and no transaction stays open however
-   * long the client takes to read. Lines are produced as the client reads.
+   * of the chain in seq order (so an offline verifier can check it), read
+   * through a database cursor in a read-only snapshot: the next rows are
+   * fetched only when the client has read the last, so memory stays flat
+   * however long the export. The cursor holds a pooled connection until the
+   * download ends, so at most AUDIT_EXPORT_MAX_CONCURRENT run at once (the
+   * controller ends the download of a client that stops reading). A read-only
+   * transaction takes no transaction id, so it does not hold back the
+   * sealer's horizon.
    */
   async *export(format: 'ndjson' | 'csv', filter: AuditPeriod): AsyncGenerator<string> {
     const { from, to } = period(filter);
-    const range = await this.seqRange(from, to);
-    if (format === 'csv') yield CSV_HEADER;
-    if (!range) return;
-    for (let first = range.first; first <= range.last; first += CHAIN_READ_BATCH) {
-      const last = Math.min(first + CHAIN_READ_BATCH - 1, range.last);
-      const batch = await this.links
-        .createQueryBuilder('link')
-        .innerJoinAndSelect('link.event', 'event')
-        .where('link.seq BETWEEN :first AND :last', { first, last })
-        .orderBy('link.seq')
-        .getMany();
-      const checkpoints = format === 'ndjson' ? await this.checkpoints.findBy({ seq: Between(first, last) }) : [];
-      const signedAt = new Map(checkpoints.map((checkpoint) => [checkpoint.seq, toSignedCheckpoint(checkpoint)]));
-      let chunk = '';
-      for (const link of batch) {
-        const record = toAuditRecord(link.event as AuditEvent, link);
-        if (format === 'csv') {
-          chunk += csvRow(record);
-          continue;
-        }
-        chunk += ndjsonLine(record);
-        const checkpoint = signedAt.get(link.seq);
-        if (checkpoint) chunk += ndjsonLine(checkpoint);
-      }
-      yield chunk;
+    if (this.runningExports >= this.environment.AUDIT_EXPORT_MAX_CONCURRENT) {
+      throw new AuditExportsBusyError(this.environment.AUDIT_EXPORT_MAX_CONCURRENT);
     }
+    this.runningExports++;
+    const runner = this.dataSource.createQueryRunner();
+    try {
+      await runner.startTransaction('REPEATABLE READ');
+      await runner.query('SET TRANSACTION READ ONLY');
+      const range = await this.seqRange(runner.manager, from, to);
+      if (format === 'csv') yield CSV_HEADER;
+      if (!range) return;
+      await runner.query(`DECLARE audit_export NO SCROLL CURSOR FOR ${this.exportSql()}`, [range.first, range.last]);
+      for (;;) {
+        const rows = await runner.manager.query<ExportRow[]>(`FETCH ${EXPORT_FETCH_ROWS} FROM audit_export`);
+        if (rows.length === 0) break;
+        let chunk = '';
+        for (const row of rows) {
+          const record = toAuditRecord(row, { seq: Number(row.seq), prevHash: row.prevHash, hash: row.hash });
+          if (format === 'csv') {
+            chunk += csvRow(record);
+          } else {
+            chunk += ndjsonLine(record);
+            if (row.checkpointSignature !== null) chunk += ndjsonLine(checkpointOf(row));
+          }
+        }
+        yield chunk;
+      }
+    } finally {
+      this.runningExports--;
+      // Read-only: ending it by rollback or commit is the same; rollback also ends a broken one.
+      if (runner.isTransactionActive) await runner.rollbackTransaction().catch(() => undefined);
+      await runner.release();
+    }
+  }
+
+  /** Every link in a seq range with its event and, where one was signed there, its checkpoint. */
+  private exportSql(): string {
+    const eventColumns = this.events.metadata.columns
+      .map((column) => `event.${column.databaseName} AS "${column.propertyName}"`)
+      .join(', ');
+    return `SELECT link.seq::text AS seq, link.prev_hash AS "prevHash", link.hash AS hash, ${eventColumns},
+                   checkpoint.hash AS "checkpointHash", checkpoint.signed_at AS "checkpointSignedAt", checkpoint.key_id AS "checkpointKeyId",
+                   checkpoint.signature AS "checkpointSignature"
+              FROM audit_chain link
+              JOIN audit_events event ON event.id = link.event_id
+              LEFT JOIN audit_checkpoints checkpoint ON checkpoint.seq = link.seq
+             WHERE link.seq BETWEEN $1 AND $2
+             ORDER BY link.seq`;
   }
 
   /** First and last seq of the sealed events in the period; null when there are none. */
   private async seqRange(
+    manager: EntityManager,
     from: Date | undefined,
     to: Date | undefined,
   ): Promise<{ first: number; last: number } | null> {
-    const query = this.links
-      .createQueryBuilder('link')
+    const query = manager
+      .createQueryBuilder(AuditChainLink, 'link')
       .innerJoin('link.event', 'event')
       .select('MIN(link.seq)::text', 'first')
       .addSelect('MAX(link.seq)::text', 'last');
@@ -126,4 +170,14 @@ function instant(value: string, field: string): Date {
   if (Number.isNaN(date.getTime()))
     throw new InvalidRequestError([{ field, message: `${field} is not a valid instant` }]);
   return date;
+}
+
+function checkpointOf(row: ExportRow): SignedCheckpoint {
+  return {
+    seq: Number(row.seq),
+    hash: row.checkpointHash as string,
+    signedAt: (row.checkpointSignedAt as Date).toISOString(),
+    keyId: row.checkpointKeyId as string,
+    signature: row.checkpointSignature as string,
+  };
 }

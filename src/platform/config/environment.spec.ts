@@ -143,8 +143,17 @@ describe('validateEnvironment', () => {
       ['HEALTH_DATABASE_TIMEOUT_MS', '49'],
       ['HEALTH_HEAP_LIMIT_MB', '15'],
       ['SHUTDOWN_TIMEOUT_MS', '-1'],
+      ['AUDIT_EXPORT_MAX_CONCURRENT', '0'],
+      ['AUDIT_EXPORT_IDLE_TIMEOUT_MS', '999'],
     ])('refuses %s=%s, out of its bounds', (name, value) => {
       expect(namesIn(problemsOf({ [name]: value }))).toEqual([name]);
+    });
+
+    it('refuses as many concurrent audit exports as the pool has connections: each holds one', () => {
+      expect(namesIn(problemsOf({ DATABASE_POOL_SIZE: '4', AUDIT_EXPORT_MAX_CONCURRENT: '4' }))).toEqual([
+        'AUDIT_EXPORT_MAX_CONCURRENT',
+      ]);
+      expect(problemsOf({ DATABASE_POOL_SIZE: '4', AUDIT_EXPORT_MAX_CONCURRENT: '3' })).toEqual([]);
     });
 
     it('reads a comma-separated list, trimming items and dropping empty ones', () => {

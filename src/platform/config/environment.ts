@@ -155,6 +155,22 @@ export class Environment {
   @Max(60_000)
   AUDIT_SEAL_INTERVAL_MS = 200;
 
+  /**
+   * Audit exports running at once. Each holds one pooled database connection (its cursor) for
+   * its whole download, so this must stay below DATABASE_POOL_SIZE; more are refused with 429.
+   */
+  @Transform(toInteger)
+  @IsInt()
+  @Min(1)
+  @Max(20)
+  AUDIT_EXPORT_MAX_CONCURRENT = 2;
+
+  /** How long, in ms, an audit export may wait for its client to read before its cursor is closed. */
+  @Transform(toInteger)
+  @IsInt()
+  @Min(1_000)
+  AUDIT_EXPORT_IDLE_TIMEOUT_MS = 60_000;
+
   /** How long, in ms, an Idempotency-Key and its response are kept for replays (default 24 h). */
   @Transform(toInteger)
   @IsInt()
@@ -350,6 +366,16 @@ function productionProblems(environment: Environment): string[] {
   return problems;
 }
 
+/** Sizes that must fit together; checked once each is valid on its own (`invalid` names those that are not). */
+function poolProblems(environment: Environment, invalid: Set<string>): string[] {
+  if (invalid.has('DATABASE_POOL_SIZE') || invalid.has('AUDIT_EXPORT_MAX_CONCURRENT')) return [];
+  if (environment.AUDIT_EXPORT_MAX_CONCURRENT < environment.DATABASE_POOL_SIZE) return [];
+  return [
+    `AUDIT_EXPORT_MAX_CONCURRENT: must be below DATABASE_POOL_SIZE (${environment.DATABASE_POOL_SIZE}); ` +
+      'each export holds a connection for its whole download',
+  ];
+}
+
 function keyRingProblems(environment: Environment): string[] {
   try {
     KeyRing.parse(environment.ENCRYPTION_KEYS, environment.ENCRYPTION_KEY_ID);
@@ -373,8 +399,10 @@ export function validateEnvironment(raw: Record<string, unknown>): Environment {
     ),
   );
   const environment = plainToInstance(Environment, relevant);
-  const problems = validateSync(environment, { whitelist: false }).map(describe);
+  const invalid = validateSync(environment, { whitelist: false });
+  const problems = invalid.map(describe);
   problems.push(...keyRingProblems(environment));
+  problems.push(...poolProblems(environment, new Set(invalid.map((error) => error.property))));
   problems.push(...productionProblems(environment));
   if (problems.length > 0) throw new InvalidEnvironmentError(problems);
   return environment;
