@@ -26,7 +26,7 @@ export interface AuditChanges {
 @Index('audit_events_actor', ['actorId', 'occurredAt'])
 @Index('audit_events_resource', ['resourceType', 'resourceId', 'occurredAt'])
 @Index('audit_events_action', ['action', 'occurredAt'])
-@Index('audit_events_tx', ['txId'])
+@Index('audit_events_seal_order', ['txId', 'occurredAt', 'id'])
 export class AuditEvent {
   @PrimaryColumn({ type: 'uuid', default: () => 'gen_random_uuid()' })
   id!: string;
