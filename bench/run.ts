@@ -23,7 +23,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { loadavg } from 'node:os';
 import autocannon from 'autocannon';
 import { createTestDatabase, type TestDatabase } from '../test/support/test-database';
-import { AUDIT_BENCH_ADMIN, benchmarkExport } from './audit-export';
+import { AUDIT_BENCH_ADMIN, benchmarkExport, EXPORT_HEAP_MB } from './audit-export';
 import { loadCatalog } from './catalog-data';
 import { type Scenario, scenarios } from './scenarios';
 
@@ -133,6 +133,19 @@ async function runScenario(scenario: Scenario, appUrl: string, baselineUrl: stri
   );
 }
 
+/** Production-like: request logging at info, as a deployment would run it; no rate limit, no demo seed. */
+function appEnvironment(databaseUrl: string): Record<string, string> {
+  return {
+    DATABASE_URL: databaseUrl,
+    LOG_LEVEL: 'info',
+    RATE_LIMIT_MAX: '100000000',
+    PORT: '0',
+    HOST: '127.0.0.1',
+    DEMO_SEED: 'false',
+    ...AUDIT_BENCH_ADMIN,
+  };
+}
+
 async function main(): Promise<void> {
   let database: TestDatabase | undefined;
   const servers: ChildProcess[] = [];
@@ -141,16 +154,7 @@ async function main(): Promise<void> {
     const loading = Date.now();
     const catalog = await loadCatalog(database.url);
     console.log(`catalog: ${catalog.products} products loaded in ${((Date.now() - loading) / 1000).toFixed(1)} s`);
-    // Production-like: request logging at info, as a deployment would run it.
-    const app = await startServer(['dist/src/main.js'], {
-      DATABASE_URL: database.url,
-      LOG_LEVEL: 'info',
-      RATE_LIMIT_MAX: '100000000',
-      PORT: '0',
-      HOST: '127.0.0.1',
-      DEMO_SEED: 'false',
-      ...AUDIT_BENCH_ADMIN,
-    });
+    const app = await startServer(['dist/src/main.js'], appEnvironment(database.url));
     servers.push(app.process);
     const baseline = await startServer(['-r', 'ts-node/register/transpile-only', 'bench/baseline-server.ts'], {
       DATABASE_URL: database.url,
@@ -162,14 +166,10 @@ async function main(): Promise<void> {
     }
     if (!'audit'.includes(ONLY)) return;
 
-    const auditApp = await startServer(['-r', 'ts-node/register/transpile-only', 'bench/audit-bench-server.ts'], {
-      DATABASE_URL: database.url,
-      LOG_LEVEL: 'info',
-      RATE_LIMIT_MAX: '100000000',
-      PORT: '0',
-      HOST: '127.0.0.1',
-      ...AUDIT_BENCH_ADMIN,
-    });
+    const auditApp = await startServer(
+      ['-r', 'ts-node/register/transpile-only', 'bench/audit-bench-server.ts'],
+      appEnvironment(database.url),
+    );
     servers.push(auditApp.process);
     const write = (path: string, label: string): Target => ({
       label,
@@ -185,7 +185,15 @@ async function main(): Promise<void> {
       write('/v1/bench/audited-writes', 'recorded'),
       write('/v1/bench/unaudited-writes', 'unrecorded'),
     );
-    await benchmarkExport(database.url, auditApp);
+    const databaseUrl = database.url;
+    await benchmarkExport(databaseUrl, async () => {
+      const exporter = await startServer(
+        [`--max-old-space-size=${EXPORT_HEAP_MB}`, 'dist/src/main.js'],
+        appEnvironment(databaseUrl),
+      );
+      servers.push(exporter.process);
+      return exporter;
+    });
   } finally {
     await Promise.all(servers.map(stopServer));
     await database?.drop();
