@@ -129,7 +129,7 @@ export class AuditRecorder {
       ...actorColumns(entry.actor),
       action: entry.action,
       resourceType: entry.resource.type,
-      resourceId: entry.resource.id ?? null,
+      resourceId: entry.resource.id?.toWellFormed() ?? null,
       outcome: entry.outcome ?? 'success',
       requestId: context?.requestId ?? null,
       ip: context?.ip ?? null,

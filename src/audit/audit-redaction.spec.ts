@@ -1,4 +1,10 @@
+import { type AuditRecord, recordHash } from './audit-chain';
 import { auditChanges, isSecretField, MASKED, REDACTED, redact } from './audit-redaction';
+
+/** The chain's hash of a record whose details are `details`. */
+function recordHashOf(details: unknown): string {
+  return recordHash({ seq: 1, prevHash: '0'.repeat(64), details } as unknown as AuditRecord);
+}
 
 describe('isSecretField', () => {
   it.each([
@@ -28,6 +34,15 @@ describe('isSecretField', () => {
 });
 
 describe('redact', () => {
+  it('makes text well-formed, keys and values, so that the chain can hash every event', () => {
+    const loneHigh = 'a\uD800b';
+    const pair = 'pair \uD83D\uDE00';
+    const redacted = redact({ [loneHigh]: { note: loneHigh, tags: [pair, '\uDC00'] } });
+    expect(redacted).toEqual({ 'a\uFFFDb': { note: 'a\uFFFDb', tags: [pair, '\uFFFD'] } });
+    expect(() => recordHashOf(redacted)).not.toThrow();
+    expect(() => recordHashOf({ note: loneHigh })).toThrow(/surrogate/);
+  });
+
   it('replaces secrets at any depth, and values that look like credentials whatever their field', () => {
     expect(
       redact({

@@ -42,15 +42,20 @@ export function isSecretField(name: string): boolean {
  * name at any depth, or by the look of the value) and every field named in
  * `sensitive` by `MASKED`. Applied by the recorder to all it writes, so a
  * caller passing a whole entity still leaks nothing.
+ *
+ * Text is made well-formed (a lone surrogate becomes U+FFFD): the chain hashes
+ * RFC 8785 JSON, which has no form for a lone surrogate, and one event the
+ * sealer cannot hash would stop the chain for every event after it.
  */
 export function redact(value: unknown, sensitive: ReadonlySet<string> = new Set()): unknown {
-  if (typeof value === 'string') return SECRET_VALUE.test(value) ? REDACTED : value;
+  if (typeof value === 'string') return SECRET_VALUE.test(value) ? REDACTED : value.toWellFormed();
   if (value === null || typeof value !== 'object') return value;
   if (value instanceof Date) return value.toISOString();
   if (Array.isArray(value)) return value.map((item) => redact(item, sensitive));
   const result: Record<string, unknown> = {};
-  for (const [field, fieldValue] of Object.entries(value)) {
+  for (const [name, fieldValue] of Object.entries(value)) {
     if (fieldValue === undefined || typeof fieldValue === 'function') continue;
+    const field = name.toWellFormed();
     if (isSecretField(field)) result[field] = fieldValue === null ? null : REDACTED;
     else if (sensitive.has(field)) result[field] = fieldValue === null ? null : MASKED;
     else result[field] = redact(fieldValue, sensitive);
