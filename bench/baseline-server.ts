@@ -32,15 +32,14 @@ app.get('/health/ready', async () => {
 // The catalog, as an anonymous caller sees it: the statements the app sends (src/catalog/products.repository.ts).
 const COLUMNS =
   'p.id, p.sku, p.name, p.description, p.price_cents AS "priceCents", p.currency, p.tax_rate_bps AS "taxRateBps", ' +
-  'p.stock, p.active, p.created_at AS "createdAt", p.updated_at AS "updatedAt", p.version';
+  'p.stock, p.active, p.created_at AS "createdAt", p.updated_at AS "updatedAt", p.version, ' +
+  'ARRAY(SELECT link.category_id FROM product_categories link WHERE link.product_id = p.id ' +
+  'ORDER BY link.category_id) AS "categoryIds"';
 const NEWEST_FIRST_KEY = `to_char(p.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')`;
 const PAGE = `SELECT ${COLUMNS}, ${NEWEST_FIRST_KEY} AS page_sort_key FROM products p
         WHERE ((p.active = $1))%AFTER%
         ORDER BY p.created_at DESC, p.id DESC LIMIT %LIMIT%`;
 const ONE = `SELECT ${COLUMNS} FROM products p WHERE p.id = $1`;
-const LINKS =
-  'SELECT product_id, category_id FROM product_categories WHERE product_id = ANY($1::uuid[]) ORDER BY category_id';
-
 interface Row {
   id: string;
   sku: string;
@@ -54,18 +53,11 @@ interface Row {
   createdAt: Date;
   updatedAt: Date;
   version: number;
+  categoryIds: string[];
   page_sort_key?: string;
 }
 
-async function categoriesOf(ids: string[]): Promise<Map<string, string[]>> {
-  const byProduct = new Map(ids.map((id) => [id, [] as string[]]));
-  if (ids.length === 0) return byProduct;
-  const { rows } = await pool.query<{ product_id: string; category_id: string }>(LINKS, [ids]);
-  for (const row of rows) byProduct.get(row.product_id)?.push(row.category_id);
-  return byProduct;
-}
-
-const toDto = (row: Row, categoryIds: string[]) => ({
+const toDto = (row: Row) => ({
   id: row.id,
   sku: row.sku,
   name: row.name,
@@ -75,7 +67,7 @@ const toDto = (row: Row, categoryIds: string[]) => ({
   taxRateBps: row.taxRateBps,
   stock: row.stock,
   active: row.active,
-  categoryIds,
+  categoryIds: row.categoryIds,
   createdAt: row.createdAt,
   updatedAt: row.updatedAt,
   version: row.version,
@@ -96,10 +88,9 @@ app.get<{ Querystring: { limit?: string; cursor?: string } }>('/v1/products', as
     parameters,
   );
   const page = rows.slice(0, limit);
-  const categories = await categoriesOf(page.map((row) => row.id));
   const last = page[page.length - 1];
   return {
-    items: page.map((row) => toDto(row, categories.get(row.id) ?? [])),
+    items: page.map(toDto),
     nextCursor:
       rows.length > limit
         ? Buffer.from(JSON.stringify(['-createdAt', last.page_sort_key, last.id])).toString('base64url')
@@ -111,9 +102,8 @@ app.get<{ Params: { id: string } }>('/v1/products/:id', async (request, reply) =
   const { rows } = await pool.query<Row>(ONE, [request.params.id]);
   const row = rows[0];
   if (!row || !row.active) return reply.code(404).send({ status: 404 });
-  const categories = await categoriesOf([row.id]);
   void reply.header('etag', `"${row.version}"`);
-  return toDto(row, categories.get(row.id) ?? []);
+  return toDto(row);
 });
 
 void app.listen({ port, host: '127.0.0.1' }).then((address) => process.stdout.write(`listening ${address}\n`));

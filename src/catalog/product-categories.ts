@@ -2,34 +2,17 @@ import { Injectable } from '@nestjs/common';
 import { TransactionHost } from '@nestjs-cls/transactional';
 import type { TransactionalAdapterTypeOrm } from '@nestjs-cls/transactional-adapter-typeorm';
 import { In } from 'typeorm';
-import { SqlReads } from '../platform/database/sql-reads';
 import { UnknownCategoriesError } from './catalog.errors';
 import { Category } from './entities/category.entity';
 import { ProductCategory } from './entities/product-category.entity';
 
-/** Which categories products are in: read for a page at once, replaced as a whole on edit. */
+/** Which categories a product is in, replaced as a whole on edit (reads come with the product: ProductsRepository). */
 @Injectable()
 export class ProductCategories {
-  constructor(
-    private readonly txHost: TransactionHost<TransactionalAdapterTypeOrm>,
-    private readonly sql: SqlReads,
-  ) {}
+  constructor(private readonly txHost: TransactionHost<TransactionalAdapterTypeOrm>) {}
 
   private get links() {
     return this.txHost.tx.getRepository(ProductCategory);
-  }
-
-  /** Category ids by product id, each list sorted, for every product given (empty lists included). */
-  async of(productIds: string[]): Promise<Map<string, string[]>> {
-    const byProduct = new Map(productIds.map((id) => [id, [] as string[]]));
-    if (productIds.length === 0) return byProduct;
-    // Plain SQL: this runs for every product page and product read.
-    const links = await this.sql.rows<{ product_id: string; category_id: string }>(
-      'SELECT product_id, category_id FROM product_categories WHERE product_id = ANY($1::uuid[]) ORDER BY category_id',
-      [productIds],
-    );
-    for (const link of links) byProduct.get(link.product_id)?.push(link.category_id);
-    return byProduct;
   }
 
   /** Makes `categoryIds` the product's categories; an id that names no category is a 400. */

@@ -24,7 +24,7 @@ const SKU_UNIQUE_INDEX = 'products_sku_unique';
 /** The catalog data of a product, as audit events record it. */
 type ProductState = Omit<ProductDto, 'id' | 'stock' | 'createdAt' | 'updatedAt' | 'version'>;
 
-function toDto(product: ProductRow, categoryIds: string[]): ProductDto {
+function toDto(product: ProductRow): ProductDto {
   return {
     id: product.id,
     sku: product.sku,
@@ -35,7 +35,7 @@ function toDto(product: ProductRow, categoryIds: string[]): ProductDto {
     taxRateBps: product.taxRateBps,
     stock: product.stock,
     active: product.active,
-    categoryIds,
+    categoryIds: product.categoryIds,
     createdAt: product.createdAt,
     updatedAt: product.updatedAt,
     version: product.version,
@@ -76,11 +76,7 @@ export class ProductsService {
     }
     const scope = this.authorization.visibleWhere<Product>(principal, 'read', 'Product') ?? [];
     const page = await this.reads.findPage(scope, query, query, sortOrder(query.sort));
-    const categoryIds = await this.categories.of(page.items.map(({ id }) => id));
-    return {
-      items: page.items.map((product) => toDto(product, categoryIds.get(product.id) ?? [])),
-      nextCursor: page.nextCursor,
-    };
+    return { items: page.items.map(toDto), nextCursor: page.nextCursor };
   }
 
   /** 404 when it does not exist or the caller may not see it (an archived product, for customers). */
@@ -88,7 +84,7 @@ export class ProductsService {
     const product = await this.reads.findById(id);
     if (!product) throw new ResourceNotFoundError('Product');
     this.authorization.ensure(principal, 'read', 'Product', product);
-    return this.withCategories(product);
+    return toDto(product);
   }
 
   @Transactional()
@@ -110,7 +106,7 @@ export class ProductsService {
     });
     if (stock > 0) await this.stock.move(actor, { productId: product.id, delta: stock, reason: 'initial' });
     this.logger.log({ event: 'product.created', productId: product.id, sku: product.sku }, 'product created');
-    return this.withCategories(await this.products.findOneByOrFail({ id: product.id }));
+    return this.current(product.id);
   }
 
   /**
@@ -121,7 +117,7 @@ export class ProductsService {
   async update(actor: Actor, id: string, input: UpdateProductDto, ifMatch: IfMatch): Promise<ProductDto> {
     const product = await this.lockedForEdit(actor, 'update', id, ifMatch);
     const { categoryIds, ...fields } = input;
-    const currentCategoryIds = (await this.categories.of([id])).get(id) ?? [];
+    const { categoryIds: currentCategoryIds } = await this.current(id);
     const before = stateOf(product, currentCategoryIds);
     const after: ProductState = {
       ...before,
@@ -129,7 +125,7 @@ export class ProductsService {
       categoryIds: categoryIds ? [...categoryIds].sort() : currentCategoryIds,
     };
     const changes = auditChanges(before, after);
-    if (!changes) return this.withCategories(product);
+    if (!changes) return this.current(id);
 
     const { categoryIds: nextCategoryIds, ...columns } = after;
     try {
@@ -144,7 +140,7 @@ export class ProductsService {
       before.active === after.active ? 'product.updated' : after.active ? 'product.restored' : 'product.archived';
     await this.audit.record({ actor, action, resource: { type: 'Product', id }, changes });
     this.logger.log({ event: action, productId: id }, action.replace('.', ' '));
-    return this.withCategories(await this.products.findOneByOrFail({ id }));
+    return this.current(id);
   }
 
   /** Hides the product from customers; it stays for orders and reports. Archiving it again changes nothing. */
@@ -173,8 +169,10 @@ export class ProductsService {
     return product;
   }
 
-  private async withCategories(product: ProductRow): Promise<ProductDto> {
-    const categoryIds = await this.categories.of([product.id]);
-    return toDto(product, categoryIds.get(product.id) ?? []);
+  /** The product as it is now, read in the caller's transaction, where there is one. */
+  private async current(id: string): Promise<ProductDto> {
+    const product = await this.reads.findById(id);
+    if (!product) throw new ResourceNotFoundError('Product');
+    return toDto(product);
   }
 }
