@@ -20,6 +20,7 @@
  * memory (bench/audit-export.ts).
  */
 import { type ChildProcess, spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import autocannon from 'autocannon';
 import { createTestDatabase, type TestDatabase } from '../test/support/test-database';
@@ -133,6 +134,17 @@ async function runScenario(scenario: Scenario, appUrl: string, baselineUrl: stri
   );
 }
 
+/** The arguments of `npm run start:prod` after `node`: the app runs here as it is deployed. */
+function productionStart(): string[] {
+  const scripts = (JSON.parse(readFileSync('package.json', 'utf8')) as { scripts: Record<string, string> }).scripts;
+  const [node, ...args] = scripts['start:prod'].split(/\s+/);
+  if (node !== 'node') throw new Error(`start:prod is not a node command: ${scripts['start:prod']}`);
+  return args;
+}
+
+/** The node flags of the production start, which the baseline runs with too: only the code differs. */
+const NODE_FLAGS = productionStart().filter((arg) => arg.startsWith('--'));
+
 /** Production-like: request logging at info, as a deployment would run it; no rate limit, no demo seed. */
 function appEnvironment(databaseUrl: string): Record<string, string> {
   return {
@@ -154,12 +166,15 @@ async function main(): Promise<void> {
     const loading = Date.now();
     const catalog = await loadCatalog(database.url);
     console.log(`catalog: ${catalog.products} products loaded in ${((Date.now() - loading) / 1000).toFixed(1)} s`);
-    const app = await startServer(['dist/src/main.js'], appEnvironment(database.url));
+    const app = await startServer(productionStart(), appEnvironment(database.url));
     servers.push(app.process);
-    const baseline = await startServer(['-r', 'ts-node/register/transpile-only', 'bench/baseline-server.ts'], {
-      DATABASE_URL: database.url,
-      PORT: '0',
-    });
+    const baseline = await startServer(
+      [...NODE_FLAGS, '-r', 'ts-node/register/transpile-only', 'bench/baseline-server.ts'],
+      {
+        DATABASE_URL: database.url,
+        PORT: '0',
+      },
+    );
     servers.push(baseline.process);
     for (const scenario of scenarios(catalog).filter(({ name }) => name.includes(ONLY))) {
       await runScenario(scenario, app.url, baseline.url);
@@ -188,7 +203,7 @@ async function main(): Promise<void> {
     const databaseUrl = database.url;
     await benchmarkExport(databaseUrl, async () => {
       const exporter = await startServer(
-        [`--max-old-space-size=${EXPORT_HEAP_MB}`, 'dist/src/main.js'],
+        [`--max-old-space-size=${EXPORT_HEAP_MB}`, ...productionStart()],
         appEnvironment(databaseUrl),
       );
       servers.push(exporter.process);
