@@ -33,7 +33,7 @@ export class AppModule {
         DatabaseModule,
         RequestContextModule,
         IdempotencyModule,
-        OutboxModule,
+        OutboxModule.forEnvironment(environment),
         ThrottlerModule.forRoot({
           throttlers: [
             { ttl: environment.RATE_LIMIT_TTL_MS, limit: environment.RATE_LIMIT_MAX },

@@ -39,6 +39,7 @@ const SECRET_VARIABLES = new Set([
   'JWT_SECRET',
   'PAYMENT_WEBHOOK_SECRET',
   'DATABASE_URL',
+  'BROKER_URL',
   'ENCRYPTION_KEYS',
   'ADMIN_PASSWORD',
   'DEMO_PASSWORD',
@@ -170,6 +171,25 @@ export class Environment {
   @IsInt()
   @Min(1_000)
   AUDIT_EXPORT_IDLE_TIMEOUT_MS = 60_000;
+
+  /**
+   * The NATS server (JetStream) that domain events go to, `nats://host:4222` (credentials as
+   * `nats://user:password@host:4222`). Unset: the events wait in the outbox table.
+   */
+  @IsOptional()
+  @Matches(/^nats:\/\/\S+$/, { message: 'must be a nats:// URL' })
+  BROKER_URL?: string;
+
+  /** The JetStream stream of domain events (created when missing); subjects `<stream, lower case>.<event type>`. */
+  @Matches(/^[A-Za-z0-9_-]{1,64}$/, { message: 'must be 1-64 letters, digits, _ or -' })
+  BROKER_STREAM = 'COMMERCE';
+
+  /** How often, in ms, committed domain events are published to the broker. */
+  @Transform(toInteger)
+  @IsInt()
+  @Min(50)
+  @Max(60_000)
+  OUTBOX_PUBLISH_INTERVAL_MS = 500;
 
   /** How long, in ms, an Idempotency-Key and its response are kept for replays (default 24 h). */
   @Transform(toInteger)
