@@ -28,11 +28,21 @@ interface PublishedEvent {
   let admin: TestUser;
   let buyer: TestUser;
   let product: TestProduct;
+  /** A second replica on the same database and broker. */
+  let replica: TestApp;
+  /** A replica that reaches the broker through `proxy`, which the test can cut. */
+  let cutOff: TestApp;
+  let proxy: TcpProxy;
   let nats: NatsConnection;
   let manager: JetStreamManager;
 
+  // Passport keeps one strategy per name for the whole process, the last app's: every app here lives until the end.
   beforeAll(async () => {
     testApp = await startTestApp({ ...settings, BROKER_URL: brokerUrl });
+    replica = await startTestApp({ ...settings, BROKER_URL: brokerUrl });
+    const broker = new URL(brokerUrl);
+    proxy = await TcpProxy.start({ host: broker.hostname, port: Number(broker.port || 4222) });
+    cutOff = await startTestApp({ ...settings, BROKER_URL: `nats://127.0.0.1:${proxy.port}` });
     admin = await adminSession(testApp);
     buyer = await createUser(testApp, { roles: ['buyer'] });
     product = await createProduct(testApp, admin, { stock: 1_000 });
@@ -41,7 +51,8 @@ interface PublishedEvent {
   });
 
   afterAll(async () => {
-    await testApp?.close();
+    for (const app of [cutOff, replica, testApp]) await app?.close();
+    await proxy?.close();
     await manager?.streams.delete(stream).catch(() => undefined);
     await nats?.close();
   });
@@ -124,42 +135,47 @@ interface PublishedEvent {
   });
 
   it('publishes each event once when two replicas publish at the same moment', async () => {
-    const replica = await startTestApp({ ...settings, BROKER_URL: brokerUrl });
-    try {
-      const orderIds = [];
-      for (let i = 0; i < 5; i++) orderIds.push(await placeAndCancel());
-      await Promise.all([publish(), publish(replica), publish(), publish(replica)]);
-      for (const orderId of orderIds) {
-        expect((await publishedAbout(orderId)).map(({ event }) => event.type)).toEqual([
-          'order.placed',
-          'order.cancelled',
-        ]);
-      }
-    } finally {
-      await replica.close();
-    }
-  });
-
-  it('keeps the events while the broker is away, and publishes them when it is back', async () => {
-    const url = new URL(brokerUrl);
-    const proxy = await TcpProxy.start({ host: url.hostname, port: Number(url.port || 4222) });
-    const cutOff = await startTestApp({ ...settings, BROKER_URL: `nats://127.0.0.1:${proxy.port}` });
-    try {
-      proxy.cut();
-      const orderId = await placeAndCancel();
-      await expect(publish(cutOff)).rejects.toThrow();
-      expect((await outboxRowsAbout(orderId)).map(({ published }) => published)).toEqual([false, false]);
-
-      proxy.restore();
-      await publish(cutOff);
+    const orderIds = [];
+    for (let i = 0; i < 5; i++) orderIds.push(await placeAndCancel());
+    await Promise.all([publish(), publish(replica), publish(), publish(replica)]);
+    for (const orderId of orderIds) {
       expect((await publishedAbout(orderId)).map(({ event }) => event.type)).toEqual([
         'order.placed',
         'order.cancelled',
       ]);
-      expect((await outboxRowsAbout(orderId)).every(({ published }) => published)).toBe(true);
-    } finally {
-      await cutOff.close();
-      await proxy.close();
     }
+  });
+
+  it('deletes published events once they are older than OUTBOX_RETENTION_MS, and never an unpublished one', async () => {
+    const [old, recent, waiting] = [await placeAndCancel(), await placeAndCancel(), await placeAndCancel()];
+    await publish();
+    await withDatabase(async (client) => {
+      await client.query(`UPDATE outbox_events SET published_at = now() - interval '8 days' WHERE aggregate_id = $1`, [
+        old,
+      ]);
+      // Never published, however old: it waits for the broker.
+      await client.query(
+        `UPDATE outbox_events SET published_at = NULL, created_at = now() - interval '30 days' WHERE aggregate_id = $1`,
+        [waiting],
+      );
+    });
+
+    expect(await testApp.app.get(OutboxPublisher).purgePublished()).toBeGreaterThanOrEqual(2);
+
+    expect(await outboxRowsAbout(old)).toEqual([]);
+    expect((await outboxRowsAbout(recent)).map(({ published }) => published)).toEqual([true, true]);
+    expect((await outboxRowsAbout(waiting)).map(({ published }) => published)).toEqual([false, false]);
+  });
+
+  it('keeps the events while the broker is away, and publishes them when it is back', async () => {
+    proxy.cut();
+    const orderId = await placeAndCancel();
+    await expect(publish(cutOff)).rejects.toThrow();
+    expect((await outboxRowsAbout(orderId)).map(({ published }) => published)).toEqual([false, false]);
+
+    proxy.restore();
+    await publish(cutOff);
+    expect((await publishedAbout(orderId)).map(({ event }) => event.type)).toEqual(['order.placed', 'order.cancelled']);
+    expect((await outboxRowsAbout(orderId)).every(({ published }) => published)).toBe(true);
   });
 });

@@ -191,6 +191,12 @@ export class Environment {
   @Max(60_000)
   OUTBOX_PUBLISH_INTERVAL_MS = 500;
 
+  /** How long, in ms, published domain events stay in the outbox table before they are deleted (default 7 days). */
+  @Transform(toInteger)
+  @IsInt()
+  @Min(60_000)
+  OUTBOX_RETENTION_MS = 604_800_000;
+
   /** How long, in ms, an Idempotency-Key and its response are kept for replays (default 24 h). */
   @Transform(toInteger)
   @IsInt()

@@ -8,6 +8,8 @@ import { OutboxEvent } from './outbox-event.entity';
 
 /** Events published per transaction. */
 const BATCH_SIZE = 200;
+/** How often published events past OUTBOX_RETENTION_MS are deleted. */
+const PURGE_EVERY_MS = 3_600_000;
 
 /**
  * Carries committed domain events from the outbox table to the broker
@@ -17,7 +19,8 @@ const BATCH_SIZE = 200;
  * receives events in the order they were written. If the broker is away the
  * events wait in the table; if the process dies after publishing and before
  * committing, the next run publishes them again and the broker, which knows
- * their ids, stores them once.
+ * their ids, stores them once. Published events are deleted once they are
+ * older than OUTBOX_RETENTION_MS (checked hourly).
  */
 @Injectable()
 export class OutboxPublisher implements OnApplicationBootstrap, BeforeApplicationShutdown {
@@ -27,6 +30,7 @@ export class OutboxPublisher implements OnApplicationBootstrap, BeforeApplicatio
   private running: Promise<number> = Promise.resolve(0);
   private busy = false;
   private failing = false;
+  private purgedAt = 0;
 
   constructor(
     private readonly dataSource: DataSource,
@@ -66,6 +70,10 @@ export class OutboxPublisher implements OnApplicationBootstrap, BeforeApplicatio
         total += published;
         if (published < BATCH_SIZE) break;
       }
+      if (Date.now() - this.purgedAt >= PURGE_EVERY_MS) {
+        await this.purgePublished();
+        this.purgedAt = Date.now();
+      }
       if (this.failing) this.logger.log({ event: 'outbox.publish_recovered' }, 'publishing to the broker again');
       this.failing = false;
       return total;
@@ -77,6 +85,19 @@ export class OutboxPublisher implements OnApplicationBootstrap, BeforeApplicatio
     } finally {
       this.busy = false;
     }
+  }
+
+  /** Deletes the events published longer than OUTBOX_RETENTION_MS ago; returns how many. */
+  async purgePublished(): Promise<number> {
+    const result = await this.dataSource
+      .createQueryBuilder()
+      .delete()
+      .from(OutboxEvent)
+      .where('published_at < now() - make_interval(secs => :seconds)', {
+        seconds: this.environment.OUTBOX_RETENTION_MS / 1000,
+      })
+      .execute();
+    return result.affected ?? 0;
   }
 
   private publishBatch(): Promise<number> {
