@@ -19,8 +19,15 @@ import { IdempotencyModule } from './platform/idempotency/idempotency.module';
 import { OutboxModule } from './platform/outbox/outbox.module';
 import { ProblemDetailsFilter } from './platform/errors/problem-details.filter';
 import { RateLimitStore } from './platform/http/rate-limit-store';
+import { RedisRateLimitStore } from './platform/http/redis-rate-limit-store';
 import { LoggingModule } from './platform/logging/logging.module';
 import { MetricsModule } from './platform/metrics/metrics.module';
+
+/** Counters in Redis, shared by the replicas, when REDIS_URL is set; else in this process. */
+function rateLimitStore(environment: Environment): RateLimitStore | RedisRateLimitStore {
+  const local = new RateLimitStore();
+  return environment.REDIS_URL ? new RedisRateLimitStore(environment.REDIS_URL, local) : local;
+}
 
 @Module({})
 export class AppModule {
@@ -39,7 +46,7 @@ export class AppModule {
             { ttl: environment.RATE_LIMIT_TTL_MS, limit: environment.RATE_LIMIT_MAX },
             authThrottler(environment),
           ],
-          storage: new RateLimitStore(),
+          storage: rateLimitStore(environment),
           // The default hashes the key (SHA-256) on every request; a Map key needs no hashing.
           generateKey: (context, tracker, name) =>
             `${context.getClass().name}-${context.getHandler().name}-${name}-${tracker}`,

@@ -40,6 +40,7 @@ const SECRET_VARIABLES = new Set([
   'PAYMENT_WEBHOOK_SECRET',
   'DATABASE_URL',
   'BROKER_URL',
+  'REDIS_URL',
   'ENCRYPTION_KEYS',
   'ADMIN_PASSWORD',
   'DEMO_PASSWORD',
@@ -171,6 +172,14 @@ export class Environment {
   @IsInt()
   @Min(1_000)
   AUDIT_EXPORT_IDLE_TIMEOUT_MS = 60_000;
+
+  /**
+   * Redis for the rate-limit counters, shared by every replica: `redis://host:6379` (or `rediss://`,
+   * with a password as `redis://:password@host:6379`). Unset: each process counts on its own.
+   */
+  @IsOptional()
+  @Matches(/^rediss?:\/\/\S+$/, { message: 'must be a redis:// or rediss:// URL' })
+  REDIS_URL?: string;
 
   /**
    * The NATS server (JetStream) that domain events go to, `nats://host:4222` (credentials as
