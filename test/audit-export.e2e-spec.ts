@@ -85,8 +85,44 @@ describe('Audit export through a database cursor', () => {
       await readAll(await openExport(testApp, auditor));
     });
 
+    it('frees the slot and connection of an export answered to a HEAD request (no body is sent)', async () => {
+      await testApp.http.head('/v1/audit-events/export?format=ndjson').set(bearer(auditor)).expect(200);
+      expect(await openTransactions(database.url)).toBe(0);
+      await readAll(await openExport(testApp, auditor));
+    });
+
+    it('frees the slot and connection of an export whose client left before the answer', async () => {
+      // The export waits for the chain, locked here, so the client is gone before its first chunk.
+      const locker = new Client({ connectionString: database.url });
+      await locker.connect();
+      try {
+        await locker.query('BEGIN');
+        await locker.query('LOCK TABLE audit_chain IN ACCESS EXCLUSIVE MODE');
+        const gone = request({
+          host: '127.0.0.1',
+          port: await listeningPort(testApp),
+          path: '/v1/audit-events/export?format=ndjson',
+          headers: bearer(auditor),
+          agent: false,
+        });
+        gone.on('error', () => undefined).end();
+        await new Promise((resolve) => setTimeout(resolve, 300));
+        gone.destroy();
+        await new Promise((resolve) => setTimeout(resolve, 100));
+        await locker.query('COMMIT');
+      } finally {
+        await locker.end();
+      }
+      expect(await openTransactions(database.url)).toBe(0);
+      await readAll(await openExport(testApp, auditor));
+    });
+
     it('ends the download of a reader that stops, and frees its slot and connection', async () => {
-      const impatient = await startTestApp({ DATABASE_URL: database.url, AUDIT_EXPORT_IDLE_TIMEOUT_MS: '1000' });
+      const impatient = await startTestApp({
+        DATABASE_URL: database.url,
+        AUDIT_EXPORT_IDLE_TIMEOUT_MS: '1000',
+        AUDIT_EXPORT_MAX_CONCURRENT: '1',
+      });
       try {
         const stalled = await openExport(impatient, auditor);
         stalled.pause();
@@ -134,11 +170,16 @@ async function withDatabase<T>(url: string, work: (client: Client) => Promise<T>
   }
 }
 
-/** GET the full NDJSON export over a socket of its own; resolves with the headers, the body left unread. */
-async function openExport(testApp: TestApp, user: TestUser): Promise<IncomingMessage> {
+/** The port the app listens on, listening first if it does not yet (supertest alone never needs it to). */
+async function listeningPort(testApp: TestApp): Promise<number> {
   const server = testApp.app.getHttpServer();
   if (!server.listening) await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
+  return (server.address() as AddressInfo).port;
+}
+
+/** GET the full NDJSON export over a socket of its own; resolves with the headers, the body left unread. */
+async function openExport(testApp: TestApp, user: TestUser): Promise<IncomingMessage> {
+  const port = await listeningPort(testApp);
   return new Promise((resolve, reject) => {
     request(
       { host: '127.0.0.1', port, path: '/v1/audit-events/export?format=ndjson', headers: bearer(user), agent: false },

@@ -171,6 +171,7 @@ export class Environment {
   @Transform(toInteger)
   @IsInt()
   @Min(1_000)
+  @Max(3_600_000)
   AUDIT_EXPORT_IDLE_TIMEOUT_MS = 60_000;
 
   /**

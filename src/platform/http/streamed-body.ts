@@ -12,27 +12,46 @@ export class ReaderIdleError extends Error {
  * A response body produced by `chunks` as the client reads it. The first chunk
  * is produced before anything is answered, so an error thrown at the start
  * (bad input, a refusal) still becomes a problem response. The body holds one
- * chunk at a time; when the client has not asked for the next one for
- * `idleMs`, the body is destroyed, which ends `chunks` (its `finally` blocks
- * free what it holds) and breaks off the response.
+ * chunk at a time. However it ends — read to the end, failed, destroyed before
+ * its first read (a HEAD request, a client gone before the answer), or idle
+ * for `idleMs` with a chunk unread — `chunks` is ended with it, so its
+ * `finally` blocks free what it holds.
  */
 export async function streamedBody(chunks: AsyncGenerator<string>, idleMs: number): Promise<Readable> {
-  const first = await chunks.next();
+  let pending: IteratorResult<string> | undefined = await chunks.next();
   let idle: NodeJS.Timeout | undefined;
-  async function* guarded(): AsyncGenerator<string> {
-    try {
-      let next = first;
-      while (!next.done) {
-        idle = setTimeout(() => body.destroy(new ReaderIdleError(idleMs)), idleMs);
-        yield next.value;
-        clearTimeout(idle);
-        next = await chunks.next();
-      }
-    } finally {
+  const armIdle = () => {
+    clearTimeout(idle);
+    idle = setTimeout(() => body.destroy(new ReaderIdleError(idleMs)), idleMs).unref();
+  };
+  const body = new Readable({
+    objectMode: true,
+    highWaterMark: 1,
+    read() {
       clearTimeout(idle);
-      await chunks.return(undefined);
-    }
-  }
-  const body = Readable.from(guarded(), { objectMode: true, highWaterMark: 1 });
+      const next = pending ? Promise.resolve(pending) : chunks.next();
+      pending = undefined;
+      next.then(
+        (result) => {
+          if (body.destroyed) return;
+          if (result.done) {
+            body.push(null);
+            return;
+          }
+          body.push(result.value);
+          armIdle();
+        },
+        (error: Error) => body.destroy(error),
+      );
+    },
+    destroy(error, callback) {
+      clearTimeout(idle);
+      chunks.return(undefined).then(
+        () => callback(error),
+        (returnError: Error) => callback(error ?? returnError),
+      );
+    },
+  });
+  armIdle();
   return body;
 }
