@@ -1,31 +1,40 @@
 import { type BeforeApplicationShutdown, Injectable, Logger, type OnApplicationBootstrap } from '@nestjs/common';
 import type { Counter } from 'prom-client';
-import { DataSource, In, IsNull } from 'typeorm';
+import { DataSource, type EntityManager, In, IsNull } from 'typeorm';
 import { Environment } from '../config/environment';
 import { MetricsService } from '../metrics/metrics.service';
-import { type BrokerMessage, EventBroker } from './event-broker';
+import { type BrokerMessage, JetStreamBroker } from './event-broker';
 import { OutboxEvent } from './outbox-event.entity';
 
 /** Events published per transaction. */
 const BATCH_SIZE = 200;
+/** The session advisory lock held by the replica publishing. */
+const PUBLISHER_LOCK = "hashtext('outbox.publisher')";
 /** How often published events past OUTBOX_RETENTION_MS are deleted. */
 const PURGE_EVERY_MS = 3_600_000;
 
 /**
  * Carries committed domain events from the outbox table to the broker
- * (`BROKER_URL`), oldest first, every OUTBOX_PUBLISH_INTERVAL_MS, and stamps
- * them published in the transaction that read them. Of several replicas one
- * publishes at a time (a transaction-scoped advisory lock), so the broker
- * receives events in the order they were written. If the broker is away the
- * events wait in the table; if the process dies after publishing and before
- * committing, the next run publishes them again and the broker, which knows
- * their ids, stores them once. Published events are deleted once they are
+ * (`BROKER_URL`) every OUTBOX_PUBLISH_INTERVAL_MS, oldest first, and marks
+ * them published. No transaction is open while the broker is talked to: the
+ * events are read, published one after the other, and the ones the broker
+ * stored are marked, each step a statement of its own, on one connection that
+ * holds a session advisory lock so that one replica publishes at a time.
+ *
+ * Order: the events of one aggregate go out in the order they happened (their
+ * transactions queue on its row lock, and a publish stops at the first event
+ * the broker refuses). Across aggregates, by the time each was written, which
+ * is not quite commit order. If the broker is away the events wait; if the
+ * process dies after publishing and before marking, they go out again and the
+ * stream, which knows their ids for an hour, stores them once (consumers
+ * should still de-duplicate by event id). Published events are deleted once
  * older than OUTBOX_RETENTION_MS (checked hourly).
  */
 @Injectable()
 export class OutboxPublisher implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private readonly logger = new Logger(OutboxPublisher.name);
   private readonly published: Counter;
+  private readonly republished: Counter;
   private timer?: NodeJS.Timeout;
   private running: Promise<number> = Promise.resolve(0);
   private busy = false;
@@ -35,10 +44,14 @@ export class OutboxPublisher implements OnApplicationBootstrap, BeforeApplicatio
   constructor(
     private readonly dataSource: DataSource,
     private readonly environment: Environment,
-    private readonly broker: EventBroker,
+    private readonly broker: JetStreamBroker,
     metrics: MetricsService,
   ) {
     this.published = metrics.counter('outbox_events_published_total', 'Domain events published to the broker.');
+    this.republished = metrics.counter(
+      'outbox_events_republished_total',
+      'Domain events published again that the broker already had (a crash between publishing and marking).',
+    );
   }
 
   onApplicationBootstrap(): void {
@@ -100,23 +113,40 @@ export class OutboxPublisher implements OnApplicationBootstrap, BeforeApplicatio
     return result.affected ?? 0;
   }
 
-  private publishBatch(): Promise<number> {
-    return this.dataSource.transaction(async (manager) => {
-      const [{ mine }] = await manager.query<{ mine: boolean }[]>(
-        "SELECT pg_try_advisory_xact_lock(hashtext('outbox.publisher')) AS mine",
+  private async publishBatch(): Promise<number> {
+    await this.broker.connect();
+    const connection = this.dataSource.createQueryRunner();
+    try {
+      const [{ mine }] = await connection.manager.query<{ mine: boolean }[]>(
+        `SELECT pg_try_advisory_lock(${PUBLISHER_LOCK}) AS mine`,
       );
       if (!mine) return 0; // another replica is publishing
-      const events = await manager.find(OutboxEvent, {
-        where: { publishedAt: IsNull() },
-        order: { createdAt: 'ASC', id: 'ASC' },
-        take: BATCH_SIZE,
-      });
-      if (events.length === 0) return 0;
-      await this.broker.publish(events.map((event) => this.messageOf(event)));
-      await manager.update(OutboxEvent, { id: In(events.map(({ id }) => id)) }, { publishedAt: () => 'now()' });
-      this.published.inc(events.length);
-      return events.length;
+      try {
+        return await this.publishOldest(connection.manager);
+      } finally {
+        await connection.query(`SELECT pg_advisory_unlock(${PUBLISHER_LOCK})`);
+      }
+    } finally {
+      await connection.release();
+    }
+  }
+
+  private async publishOldest(manager: EntityManager): Promise<number> {
+    const events = await manager.find(OutboxEvent, {
+      where: { publishedAt: IsNull() },
+      order: { createdAt: 'ASC', id: 'ASC' },
+      take: BATCH_SIZE,
     });
+    if (events.length === 0) return 0;
+    const { stored, duplicates, error } = await this.broker.publish(events.map((event) => this.messageOf(event)));
+    if (stored > 0) {
+      const ids = events.slice(0, stored).map(({ id }) => id);
+      await manager.update(OutboxEvent, { id: In(ids) }, { publishedAt: () => 'now()' });
+      this.published.inc(stored);
+      this.republished.inc(duplicates);
+    }
+    if (error) throw error;
+    return stored;
   }
 
   private messageOf(event: OutboxEvent): BrokerMessage {

@@ -1,7 +1,7 @@
 import { type DynamicModule, Global, Module, type Provider } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import type { Environment } from '../config/environment';
-import { EventBroker, JetStreamBroker } from './event-broker';
+import { JetStreamBroker } from './event-broker';
 import { Outbox } from './outbox';
 import { OutboxEvent } from './outbox-event.entity';
 import { OutboxPublisher } from './outbox-publisher';
@@ -17,7 +17,10 @@ export class OutboxModule {
   static forEnvironment(environment: Environment): DynamicModule {
     const publishing: Provider[] = environment.BROKER_URL
       ? [
-          { provide: EventBroker, useValue: new JetStreamBroker(environment.BROKER_URL, environment.BROKER_STREAM) },
+          {
+            provide: JetStreamBroker,
+            useValue: new JetStreamBroker(environment.BROKER_URL, environment.BROKER_STREAM),
+          },
           OutboxPublisher,
         ]
       : [];
