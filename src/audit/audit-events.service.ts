@@ -107,7 +107,8 @@ export class AuditEventsService {
             chunk += csvRow(record);
           } else {
             chunk += ndjsonLine(record);
-            if (row.checkpointSignature !== null) chunk += ndjsonLine(checkpointOf(row));
+            const checkpoint = checkpointOf(row);
+            if (checkpoint) chunk += ndjsonLine(checkpoint);
           }
         }
         yield chunk;
@@ -172,12 +173,21 @@ function instant(value: string, field: string): Date {
   return date;
 }
 
-function checkpointOf(row: ExportRow): SignedCheckpoint {
+/** The checkpoint signed at the row's seq, if one was. */
+function checkpointOf(row: ExportRow): SignedCheckpoint | null {
+  const { checkpointHash, checkpointSignedAt, checkpointKeyId, checkpointSignature } = row;
+  if (
+    checkpointHash === null ||
+    checkpointSignedAt === null ||
+    checkpointKeyId === null ||
+    checkpointSignature === null
+  )
+    return null;
   return {
     seq: Number(row.seq),
-    hash: row.checkpointHash as string,
-    signedAt: (row.checkpointSignedAt as Date).toISOString(),
-    keyId: row.checkpointKeyId as string,
-    signature: row.checkpointSignature as string,
+    hash: checkpointHash,
+    signedAt: checkpointSignedAt.toISOString(),
+    keyId: checkpointKeyId,
+    signature: checkpointSignature,
   };
 }
