@@ -1,4 +1,6 @@
 import { randomInt } from 'node:crypto';
+import { RateLimitStore } from '../src/platform/http/rate-limit-store';
+import { RedisRateLimitStore } from '../src/platform/http/redis-rate-limit-store';
 import { startTestApp, type TestApp } from './support/test-app';
 import { TcpProxy } from './support/tcp-proxy';
 
@@ -6,6 +8,13 @@ const redisUrl = process.env.TEST_REDIS_URL ?? '';
 
 /** An address of its own for each test (read from X-Forwarded-For: TRUST_PROXY=1), so no counter is shared by chance. */
 const clientAddress = () => `10.${randomInt(256)}.${randomInt(256)}.${randomInt(1, 255)}`;
+
+type StorageRecord = Awaited<ReturnType<RateLimitStore['increment']>>;
+
+/** What the throttler acts on: how long a block lasts matters only while there is one (it sets Retry-After). */
+function meaning({ totalHits, timeToExpire, isBlocked, timeToBlockExpire }: StorageRecord) {
+  return { totalHits, timeToExpire, isBlocked, timeToBlockExpire: isBlocked ? timeToBlockExpire : 'not blocked' };
+}
 
 /**
  * Rate limits with REDIS_URL: the counters live in a real Redis (this
@@ -32,6 +41,45 @@ const clientAddress = () => `10.${randomInt(256)}.${randomInt(256)}.${randomInt(
   afterAll(async () => {
     for (const app of [cutOff, replicaB, replicaA]) await app?.close();
     await proxy?.close();
+  });
+
+  it('answers as the in-process store does, hit for hit, blocking and unblocking included', async () => {
+    // Long silences included: the in-process store forgets idle clients at its sweeps, Redis when their keys expire.
+    const shared = new RedisRateLimitStore(redisUrl, new RateLimitStore());
+    const local = new RateLimitStore();
+    const client = clientAddress();
+    try {
+      // Connected once a hit goes through (it fails fast until then: no offline queue).
+      for (let attempt = 0; ; attempt++) {
+        const connected = await shared.hit(`${client}-warm-up`, 1_000, 1, 1_000, 'default').then(
+          () => true,
+          () => false,
+        );
+        if (connected) break;
+        if (attempt > 50) throw new Error('Redis did not answer');
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      }
+      let now = 1_000_000;
+      for (let step = 0; step < 400; step += 1) {
+        // Bursts and pauses across windows and blocks, now and then a long silence.
+        now += [1, 7, 150, 900, 2_500][step % 5] * (step % 37 === 0 ? 20 : 1);
+        const key = `${client}-${step % 3 === 0 ? 'b' : 'a'}`;
+        // Two throttlers, one with a limit of 0, sometimes no block duration.
+        const calls: [number, number, number, string][] = [
+          [3_000, 4, step % 11 === 0 ? 0 : 5_000, step % 4 === 0 ? 'auth' : 'default'],
+          [2_000, 0, 1_000, 'zero'],
+        ];
+        for (const [ttl, limit, block, name] of calls) {
+          expect({ step, name, ...meaning(await shared.hit(key, ttl, limit, block, name, now)) }).toEqual({
+            step,
+            name,
+            ...meaning(local.hit(key, ttl, limit, block, name, now)),
+          });
+        }
+      }
+    } finally {
+      shared.onApplicationShutdown();
+    }
   });
 
   const browse = (app: TestApp, from: string) => app.http.get('/v1/products?limit=1').set('X-Forwarded-For', from);

@@ -11,13 +11,17 @@ type ThrottlerStorageRecord = Awaited<ReturnType<ThrottlerStorage['increment']>>
  * of hit expiries per key and throttler, a block of `blockDuration` once over
  * the limit), on Redis's clock so that replicas agree. KEYS: the key's state
  * (hash: window expiry, block), its hits for this throttler (sorted set of
- * expiries). ARGV: ttl, limit, blockDuration (ms), a unique member for the hit.
+ * expiries). ARGV: ttl, limit, blockDuration (ms), a unique member for the hit,
+ * and the time in ms ('' for Redis's own).
  * Returns totalHits, timeToExpire, isBlocked (0/1), timeToBlockExpire, in
  * seconds rounded up as the throttler expects.
  */
 const HIT_SCRIPT = `
-local time = redis.call('TIME')
-local now = tonumber(time[1]) * 1000 + math.floor(tonumber(time[2]) / 1000)
+local now = tonumber(ARGV[5])
+if not now then
+  local time = redis.call('TIME')
+  now = tonumber(time[1]) * 1000 + math.floor(tonumber(time[2]) / 1000)
+end
 local ttl, limit, blockDuration, member = tonumber(ARGV[1]), tonumber(ARGV[2]), tonumber(ARGV[3]), ARGV[4]
 local state, hits = KEYS[1], KEYS[2]
 local function seconds(ms) return math.ceil(ms / 1000) end
@@ -82,6 +86,7 @@ interface RateLimitCommands {
     limit: number,
     block: number,
     member: string,
+    now: number | '',
   ): Promise<number[]>;
 }
 
@@ -121,17 +126,7 @@ export class RedisRateLimitStore implements ThrottlerStorage, OnApplicationShutd
     throttlerName: string,
   ): Promise<ThrottlerStorageRecord> {
     try {
-      const [totalHits, timeToExpire, isBlocked, timeToBlockExpire] = await this.redis.rateLimitHit(
-        `rate-limit:{${key}}`,
-        `rate-limit:{${key}}:${throttlerName}`,
-        ttl,
-        limit,
-        blockDuration,
-        randomUUID(),
-      );
-      if (this.degraded) this.logger.log({ event: 'rate_limit.redis_recovered' }, 'rate limits shared again');
-      this.degraded = false;
-      return { totalHits, timeToExpire, isBlocked: isBlocked === 1, timeToBlockExpire };
+      return await this.hit(key, ttl, limit, blockDuration, throttlerName);
     } catch (error) {
       if (!this.degraded) {
         this.logger.warn({ event: 'rate_limit.redis_unavailable', err: error }, 'rate limits counted per process');
@@ -139,6 +134,29 @@ export class RedisRateLimitStore implements ThrottlerStorage, OnApplicationShutd
       this.degraded = true;
       return this.local.increment(key, ttl, limit, blockDuration, throttlerName);
     }
+  }
+
+  /** `increment` in Redis, at Redis's time or at `now` (ms); throws when Redis does not answer. */
+  async hit(
+    key: string,
+    ttl: number,
+    limit: number,
+    blockDuration: number,
+    throttlerName: string,
+    now?: number,
+  ): Promise<ThrottlerStorageRecord> {
+    const [totalHits, timeToExpire, isBlocked, timeToBlockExpire] = await this.redis.rateLimitHit(
+      `rate-limit:{${key}}`,
+      `rate-limit:{${key}}:${throttlerName}`,
+      ttl,
+      limit,
+      blockDuration,
+      randomUUID(),
+      now ?? '',
+    );
+    if (this.degraded) this.logger.log({ event: 'rate_limit.redis_recovered' }, 'rate limits shared again');
+    this.degraded = false;
+    return { totalHits, timeToExpire, isBlocked: isBlocked === 1, timeToBlockExpire };
   }
 
   onApplicationShutdown(): void {
