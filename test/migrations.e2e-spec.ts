@@ -53,4 +53,23 @@ describe('Migrations', () => {
     expect(await dataSource.runMigrations()).toHaveLength(applied);
     expect(await schema()).toEqual(migrated);
   }, 60_000);
+
+  it('build the seal-order index again when an interrupted build left it invalid, and only then drop the old one', async () => {
+    const migrated = await schema();
+    const [newest] = dataSource.migrations.slice(-1);
+    expect(newest.name).toBe('AuditSealOrderIndex1795730000000');
+    await dataSource.undoLastMigration();
+    // What a concurrent build killed half way leaves: the index is there, marked invalid.
+    await dataSource.query(`CREATE INDEX "audit_events_seal_order" ON "audit_events" ("tx_id", "occurred_at", "id")`);
+    await dataSource.query(
+      `UPDATE pg_index SET indisvalid = false WHERE indexrelid = 'public.audit_events_seal_order'::regclass`,
+    );
+
+    expect(await dataSource.runMigrations()).toHaveLength(1);
+    const [{ valid }] = await dataSource.query<{ valid: boolean }[]>(
+      `SELECT indisvalid AS valid FROM pg_index WHERE indexrelid = 'public.audit_events_seal_order'::regclass`,
+    );
+    expect(valid).toBe(true);
+    expect(await schema()).toEqual(migrated);
+  }, 60_000);
 });
