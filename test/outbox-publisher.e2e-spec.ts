@@ -38,6 +38,10 @@ interface PublishedEvent {
 
   // Passport keeps one strategy per name for the whole process, the last app's: every app here lives until the end.
   beforeAll(async () => {
+    nats = await connect({ servers: brokerUrl });
+    manager = await jetstreamManager(nats);
+    // Made as an operator (or an older release) would: the server's default duplicate window of 2 minutes.
+    await manager.streams.add({ name: stream, subjects: [`${stream.toLowerCase()}.>`] });
     testApp = await startTestApp({ ...settings, BROKER_URL: brokerUrl });
     replica = await startTestApp({ ...settings, BROKER_URL: brokerUrl });
     const broker = new URL(brokerUrl);
@@ -46,8 +50,6 @@ interface PublishedEvent {
     admin = await adminSession(testApp);
     buyer = await createUser(testApp, { roles: ['buyer'] });
     product = await createProduct(testApp, admin, { stock: 1_000 });
-    nats = await connect({ servers: brokerUrl });
-    manager = await jetstreamManager(nats);
   });
 
   afterAll(async () => {
@@ -125,6 +127,8 @@ interface PublishedEvent {
     });
     expect((await outboxRowsAbout(orderId)).every(({ published }) => published)).toBe(true);
     expect(await publishedAbout(orderId)).toHaveLength(2);
+    // The stream remembers ids for an hour, whoever made it.
+    expect((await manager.streams.info(stream)).config.duplicate_window).toBe(3_600_000_000_000);
   });
 
   it('stores an event published again (the process died before marking it) once', async () => {

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { Logger, type OnApplicationShutdown } from '@nestjs/common';
+import { Logger, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
 import type { ThrottlerStorage } from '@nestjs/throttler';
 import Redis from 'ioredis';
 import type { RateLimitStore } from './rate-limit-store';
@@ -78,6 +78,11 @@ redis.call('PEXPIRE', hits, keep)
 return result
 `;
 
+/** How long the process counts on its own after Redis failed to answer, before trying it again. */
+const RETRY_AFTER_MS = 5_000;
+/** How long start-up waits for the first connection to Redis. */
+const CONNECT_WAIT_MS = 2_000;
+
 interface RateLimitCommands {
   rateLimitHit(
     state: string,
@@ -94,13 +99,17 @@ interface RateLimitCommands {
  * Rate-limit counters shared by every replica, in Redis (`REDIS_URL`), with
  * the same answers as the in-process RateLimitStore. While Redis cannot be
  * reached the process counts on its own (`local`), so an outage of Redis
- * loosens limits to per-replica ones instead of failing requests; a command
- * gives up after 250 ms rather than queueing.
+ * loosens limits to per-replica ones instead of failing requests. A command
+ * gives up after 250 ms rather than queueing, and after a failure Redis is left
+ * alone for RETRY_AFTER_MS, so that a Redis that stopped answering without
+ * closing its connection costs one timeout per interval, not one per request.
  */
-export class RedisRateLimitStore implements ThrottlerStorage, OnApplicationShutdown {
+export class RedisRateLimitStore implements ThrottlerStorage, OnModuleInit, OnApplicationShutdown {
   private readonly logger = new Logger(RedisRateLimitStore.name);
   private readonly redis: Redis & RateLimitCommands;
   private degraded = false;
+  /** Until when (ms since the epoch) the process counts on its own after a failure. */
+  private localUntil = 0;
 
   constructor(
     url: string,
@@ -125,6 +134,7 @@ export class RedisRateLimitStore implements ThrottlerStorage, OnApplicationShutd
     blockDuration: number,
     throttlerName: string,
   ): Promise<ThrottlerStorageRecord> {
+    if (Date.now() < this.localUntil) return this.local.increment(key, ttl, limit, blockDuration, throttlerName);
     try {
       return await this.hit(key, ttl, limit, blockDuration, throttlerName);
     } catch (error) {
@@ -132,8 +142,23 @@ export class RedisRateLimitStore implements ThrottlerStorage, OnApplicationShutd
         this.logger.warn({ event: 'rate_limit.redis_unavailable', err: error }, 'rate limits counted per process');
       }
       this.degraded = true;
+      this.localUntil = Date.now() + RETRY_AFTER_MS;
       return this.local.increment(key, ttl, limit, blockDuration, throttlerName);
     }
+  }
+
+  /** Waits, a little, for the first connection: requests at start-up are counted in Redis too. */
+  async onModuleInit(): Promise<void> {
+    if (this.redis.status === 'ready') return;
+    await new Promise<void>((resolve) => {
+      const done = () => {
+        clearTimeout(timer);
+        this.redis.off('ready', done);
+        resolve();
+      };
+      const timer = setTimeout(done, CONNECT_WAIT_MS);
+      this.redis.once('ready', done);
+    });
   }
 
   /** `increment` in Redis, at Redis's time or at `now` (ms); throws when Redis does not answer. */

@@ -32,7 +32,8 @@ const TIMEOUT_MS = 2_000;
  * `stream`, under the subject `<stream, lower case>.<event type>`, with its
  * outbox id as `Nats-Msg-Id`, so that the stream stores an event published
  * again within an hour (its duplicate window) once. Connects on first use,
- * reconnects by itself; the stream is created when missing.
+ * reconnects by itself; the stream is created when missing, and given that
+ * window when it has another.
  */
 export class JetStreamBroker {
   private connection?: NatsConnection;
@@ -93,8 +94,9 @@ export class JetStreamBroker {
 
   private async ensureStream(connection: NatsConnection): Promise<void> {
     const manager = await jetstreamManager(connection, { timeout: TIMEOUT_MS });
+    let existing;
     try {
-      await manager.streams.info(this.stream);
+      existing = await manager.streams.info(this.stream);
     } catch (error) {
       if (!(error instanceof JetStreamApiError) || error.code !== JetStreamApiCodes.StreamNotFound) throw error;
       await manager.streams.add({
@@ -102,6 +104,11 @@ export class JetStreamBroker {
         subjects: [`${this.prefix}.>`],
         duplicate_window: DUPLICATE_WINDOW_NS,
       });
+      return;
+    }
+    // A stream made before the window was set (or by hand) gets it too.
+    if (existing.config.duplicate_window !== DUPLICATE_WINDOW_NS) {
+      await manager.streams.update(this.stream, { duplicate_window: DUPLICATE_WINDOW_NS });
     }
   }
 }

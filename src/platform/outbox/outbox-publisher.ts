@@ -117,18 +117,28 @@ export class OutboxPublisher implements OnApplicationBootstrap, BeforeApplicatio
     await this.broker.connect();
     const connection = this.dataSource.createQueryRunner();
     try {
-      const [{ mine }] = await connection.manager.query<{ mine: boolean }[]>(
-        `SELECT pg_try_advisory_lock(${PUBLISHER_LOCK}) AS mine`,
+      const [{ mine, session }] = await connection.manager.query<{ mine: boolean; session: number }[]>(
+        `SELECT pg_try_advisory_lock(${PUBLISHER_LOCK}) AS mine, pg_backend_pid() AS session`,
       );
       if (!mine) return 0; // another replica is publishing
       try {
         return await this.publishOldest(connection.manager);
       } finally {
-        await connection.query(`SELECT pg_advisory_unlock(${PUBLISHER_LOCK})`);
+        await connection.query(`SELECT pg_advisory_unlock(${PUBLISHER_LOCK})`).catch(() => this.endSession(session));
       }
     } finally {
       await connection.release();
     }
+  }
+
+  /**
+   * Ends a database session whose unlock failed (a statement timeout, a cancel):
+   * back in the pool it would hold the publisher's lock, and no replica would
+   * publish again. Its connection then fails and leaves the pool.
+   */
+  private async endSession(session: number): Promise<void> {
+    this.logger.error({ event: 'outbox.unlock_failed', session }, 'ending the session that holds the publisher lock');
+    await this.dataSource.query('SELECT pg_terminate_backend($1)', [session]);
   }
 
   private async publishOldest(manager: EntityManager): Promise<number> {
