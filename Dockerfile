@@ -29,7 +29,7 @@ USER node
 EXPOSE 3000
 HEALTHCHECK --interval=15s --timeout=3s --start-period=30s --retries=3 \
   CMD node -e "fetch('http://127.0.0.1:'+process.env.PORT+'/health/live').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"
-# Configured entirely by environment variables: see .env.example.
+# Configured entirely by environment variables: see env.example.
 # The command of `npm run start:prod`, without npm in between (signals reach node directly):
 # a young generation of 64 MB keeps each request's short-lived objects out of the old space.
 CMD ["node", "--max-semi-space-size=64", "dist/src/main.js"]

@@ -84,7 +84,7 @@ describe('validateEnvironment', () => {
       expect(environment.isProduction).toBe(false);
     });
 
-    it('takes an empty variable for its default, as .env.example writes them', () => {
+    it('takes an empty variable for its default, as env.example writes them', () => {
       const environment = validateEnvironment({
         PORT: '',
         MIGRATIONS_RUN: ' ',

@@ -69,7 +69,7 @@ const toList = ({ value }: { value: unknown }): unknown =>
     : value;
 
 /**
- * Every environment variable the service reads, with its default. `.env.example`
+ * Every environment variable the service reads, with its default. `env.example`
  * documents each one; keep the two in step.
  */
 export class Environment {
@@ -428,7 +428,7 @@ function keyRingProblems(environment: Environment): string[] {
  */
 export function validateEnvironment(raw: Record<string, unknown>): Environment {
   const known = Object.keys(new Environment());
-  // An empty variable (`JWT_SECRET=` as in .env.example) means "use the default".
+  // An empty variable (`JWT_SECRET=` as in env.example) means "use the default".
   const relevant = Object.fromEntries(
     Object.entries(raw).filter(
       ([key, value]) => known.includes(key) && !(typeof value === 'string' && value.trim() === ''),
