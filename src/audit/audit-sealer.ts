@@ -3,6 +3,7 @@ import { InjectRepository } from '@nestjs/typeorm';
 import type { Repository } from 'typeorm';
 import { violatesUnique } from '../platform/database/unique-violation';
 import { Environment } from '../platform/config/environment';
+import { SerialJob } from '../platform/scheduling/serial-job';
 import { GENESIS_HASH, recordHash, type SignedCheckpoint } from './audit-chain';
 import { AuditChainLink } from './audit-chain-link.entity';
 import { AuditCheckpoint } from './audit-checkpoint.entity';
@@ -42,9 +43,7 @@ type NewLink = Pick<AuditChainLink, 'seq' | 'eventId' | 'prevHash' | 'hash' | 'm
 @Injectable()
 export class AuditSealer implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private readonly logger = new Logger(AuditSealer.name);
-  private timer?: NodeJS.Timeout;
-  private sealing: Promise<number> = Promise.resolve(0);
-  private busy = false;
+  private readonly job = new SerialJob(() => this.sealAll());
 
   constructor(
     @InjectRepository(AuditEvent) private readonly events: Repository<AuditEvent>,
@@ -55,15 +54,11 @@ export class AuditSealer implements OnApplicationBootstrap, BeforeApplicationShu
   ) {}
 
   onApplicationBootstrap(): void {
-    this.timer = setInterval(() => {
-      if (!this.busy) void this.sealPending().catch(() => undefined);
-    }, this.environment.AUDIT_SEAL_INTERVAL_MS);
-    this.timer.unref();
+    this.job.start(this.environment.AUDIT_SEAL_INTERVAL_MS);
   }
 
-  async beforeApplicationShutdown(): Promise<void> {
-    clearInterval(this.timer);
-    await this.sealPending().catch(() => undefined);
+  beforeApplicationShutdown(): Promise<void> {
+    return this.job.stop();
   }
 
   /**
@@ -71,13 +66,10 @@ export class AuditSealer implements OnApplicationBootstrap, BeforeApplicationShu
    * it takes; returns how many. Calls queue behind one another.
    */
   sealPending(): Promise<number> {
-    const run = this.sealing.catch(() => 0).then(() => this.sealAll());
-    this.sealing = run;
-    return run;
+    return this.job.run();
   }
 
   private async sealAll(): Promise<number> {
-    this.busy = true;
     try {
       let total = 0;
       let conflicts = 0;
@@ -95,8 +87,6 @@ export class AuditSealer implements OnApplicationBootstrap, BeforeApplicationShu
     } catch (error) {
       this.logger.error({ event: 'audit.seal_failed', err: error });
       throw error;
-    } finally {
-      this.busy = false;
     }
   }
 

@@ -3,6 +3,7 @@ import type { Counter } from 'prom-client';
 import { DataSource, type EntityManager, In, IsNull } from 'typeorm';
 import { Environment } from '../config/environment';
 import { MetricsService } from '../metrics/metrics.service';
+import { SerialJob } from '../scheduling/serial-job';
 import { type BrokerMessage, JetStreamBroker } from './event-broker';
 import { OutboxEvent } from './outbox-event.entity';
 
@@ -35,9 +36,7 @@ export class OutboxPublisher implements OnApplicationBootstrap, BeforeApplicatio
   private readonly logger = new Logger(OutboxPublisher.name);
   private readonly published: Counter;
   private readonly republished: Counter;
-  private timer?: NodeJS.Timeout;
-  private running: Promise<number> = Promise.resolve(0);
-  private busy = false;
+  private readonly job = new SerialJob(() => this.publishAll());
   private failing = false;
   private purgedAt = 0;
 
@@ -55,27 +54,20 @@ export class OutboxPublisher implements OnApplicationBootstrap, BeforeApplicatio
   }
 
   onApplicationBootstrap(): void {
-    this.timer = setInterval(() => {
-      if (!this.busy) void this.publishPending().catch(() => undefined);
-    }, this.environment.OUTBOX_PUBLISH_INTERVAL_MS);
-    this.timer.unref();
+    this.job.start(this.environment.OUTBOX_PUBLISH_INTERVAL_MS);
   }
 
   async beforeApplicationShutdown(): Promise<void> {
-    clearInterval(this.timer);
-    await this.publishPending().catch(() => undefined);
+    await this.job.stop();
     await this.broker.close();
   }
 
   /** Publishes every event committed so far, in batches; returns how many this call published. Calls queue. */
   publishPending(): Promise<number> {
-    const run = this.running.catch(() => 0).then(() => this.publishAll());
-    this.running = run;
-    return run;
+    return this.job.run();
   }
 
   private async publishAll(): Promise<number> {
-    this.busy = true;
     try {
       let total = 0;
       for (;;) {
@@ -95,8 +87,6 @@ export class OutboxPublisher implements OnApplicationBootstrap, BeforeApplicatio
       if (!this.failing) this.logger.warn({ event: 'outbox.publish_failed', err: error }, 'broker unavailable');
       this.failing = true;
       throw error;
-    } finally {
-      this.busy = false;
     }
   }
 
