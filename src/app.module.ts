@@ -1,6 +1,6 @@
 import { type DynamicModule, Module, type ModuleMetadata } from '@nestjs/common';
 import { APP_FILTER, APP_GUARD } from '@nestjs/core';
-import { ThrottlerGuard, ThrottlerModule } from '@nestjs/throttler';
+import { ThrottlerModule } from '@nestjs/throttler';
 import { AccessModule } from './access/access.module';
 import { AuditModule } from './audit/audit.module';
 import { BillingModule } from './billing/billing.module';
@@ -18,6 +18,7 @@ import { DatabaseModule } from './platform/database/database.module';
 import { IdempotencyModule } from './platform/idempotency/idempotency.module';
 import { OutboxModule } from './platform/outbox/outbox.module';
 import { ProblemDetailsFilter } from './platform/errors/problem-details.filter';
+import { RateLimitGuard } from './platform/http/rate-limit.guard';
 import { RateLimitStore } from './platform/http/rate-limit-store';
 import { RedisRateLimitStore } from './platform/http/redis-rate-limit-store';
 import { LoggingModule } from './platform/logging/logging.module';
@@ -26,7 +27,9 @@ import { MetricsModule } from './platform/metrics/metrics.module';
 /** Counters in Redis, shared by the replicas, when REDIS_URL is set; else in this process. */
 function rateLimitStore(environment: Environment): RateLimitStore | RedisRateLimitStore {
   const local = new RateLimitStore();
-  return environment.REDIS_URL ? new RedisRateLimitStore(environment.REDIS_URL, local) : local;
+  return environment.REDIS_URL
+    ? new RedisRateLimitStore(environment.REDIS_URL, environment.RATE_LIMIT_KEY_PREFIX, local)
+    : local;
 }
 
 @Module({})
@@ -47,9 +50,6 @@ export class AppModule {
             authThrottler(environment),
           ],
           storage: rateLimitStore(environment),
-          // The default hashes the key (SHA-256) on every request; a Map key needs no hashing.
-          generateKey: (context, tracker, name) =>
-            `${context.getClass().name}-${context.getHandler().name}-${name}-${tracker}`,
         }),
         MetricsModule,
         AuditModule,
@@ -63,7 +63,7 @@ export class AppModule {
       ],
       providers: [
         // Guards run in this order: rate limit, authentication, then the access policy.
-        { provide: APP_GUARD, useClass: ThrottlerGuard },
+        { provide: APP_GUARD, useClass: RateLimitGuard },
         { provide: APP_GUARD, useExisting: AuthenticationGuard },
         { provide: APP_GUARD, useExisting: PoliciesGuard },
         { provide: APP_FILTER, useClass: ProblemDetailsFilter },

@@ -28,6 +28,8 @@ function meaning({ totalHits, timeToExpire, isBlocked, timeToBlockExpire }: Stor
   /** A replica whose Redis is behind `proxy`, which the test can cut. */
   let cutOff: TestApp;
   let proxy: TcpProxy;
+  /** Another deployment on the same Redis, under a key prefix of its own. */
+  let otherDeployment: TestApp;
 
   // Passport keeps one strategy per name for the whole process, the last app's: every app here lives until the end.
   beforeAll(async () => {
@@ -36,16 +38,21 @@ function meaning({ totalHits, timeToExpire, isBlocked, timeToBlockExpire }: Stor
     const redis = new URL(redisUrl);
     proxy = await TcpProxy.start({ host: redis.hostname, port: Number(redis.port || 6379) });
     cutOff = await startTestApp({ ...limits, REDIS_URL: `redis://127.0.0.1:${proxy.port}` });
+    otherDeployment = await startTestApp({
+      ...limits,
+      REDIS_URL: redisUrl,
+      RATE_LIMIT_KEY_PREFIX: `other-deployment-${randomInt(1e9)}`,
+    });
   });
 
   afterAll(async () => {
-    for (const app of [cutOff, replicaB, replicaA]) await app?.close();
+    for (const app of [otherDeployment, cutOff, replicaB, replicaA]) await app?.close();
     await proxy?.close();
   });
 
   it('answers as the in-process store does, hit for hit, blocking and unblocking included', async () => {
     // Long silences included: the in-process store forgets idle clients at its sweeps, Redis when their keys expire.
-    const shared = new RedisRateLimitStore(redisUrl, new RateLimitStore());
+    const shared = new RedisRateLimitStore(redisUrl, `store-equivalence-${randomInt(1e9)}`, new RateLimitStore());
     const local = new RateLimitStore();
     const client = clientAddress();
     try {
@@ -93,6 +100,14 @@ function meaning({ totalHits, timeToExpire, isBlocked, timeToBlockExpire }: Stor
     await browse(replicaB, from).expect(429);
     await new Promise((resolve) => setTimeout(resolve, 2_100));
     await browse(replicaB, from).expect(200);
+  });
+
+  it('keeps deployments apart: apps with different key prefixes on one Redis never block each other', async () => {
+    const from = clientAddress();
+    for (let i = 0; i < 4; i++) await browse(otherDeployment, from).expect(200);
+    await browse(otherDeployment, from).expect(429);
+    // The same client, the same routes, the same Redis: another deployment's budget.
+    await browse(replicaA, from).expect(200);
   });
 
   it('counts per process while Redis is away, failing no request, and shares again when it is back', async () => {

@@ -9,8 +9,9 @@ export const AuthRateLimit = () => SetMetadata(AUTH_RATE_LIMITED, true);
 
 /**
  * A second named throttler: AUTH_RATE_LIMIT_MAX requests per client IP (Fastify's
- * `req.ip`, which honours TRUST_PROXY) per route and RATE_LIMIT_TTL_MS window,
- * skipped everywhere but on controllers marked @AuthRateLimit().
+ * `req.ip`, which honours TRUST_PROXY) per RATE_LIMIT_TTL_MS window, one budget
+ * for all the routes of controllers marked @AuthRateLimit() together, skipped
+ * everywhere else.
  */
 export function authThrottler(environment: Environment): ThrottlerOptions {
   return {

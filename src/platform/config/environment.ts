@@ -284,6 +284,13 @@ export class Environment {
   @Min(1)
   RATE_LIMIT_MAX = 600;
 
+  /**
+   * Starts every rate-limit key in Redis: the replicas of one deployment share it, deployments
+   * sharing a Redis must each have their own, or one's limits count the other's clients.
+   */
+  @Matches(/^[A-Za-z0-9._:-]{1,64}$/, { message: 'must be 1-64 letters, digits, ., _, : or -' })
+  RATE_LIMIT_KEY_PREFIX = 'b2b-commerce';
+
   @Transform(toInteger)
   @IsInt()
   @Min(50)
@@ -328,7 +335,10 @@ export class Environment {
   @Min(1)
   LOGIN_LOCKOUT_SECONDS = 900;
 
-  /** Requests per client IP to the auth endpoints per RATE_LIMIT_TTL_MS window (stricter than RATE_LIMIT_MAX). */
+  /**
+   * Requests per client IP to the sign-in and credential endpoints (`/v1/auth/*`, `/v1/me/password`,
+   * `/v1/me/mfa/*`), all together, per RATE_LIMIT_TTL_MS window (stricter than RATE_LIMIT_MAX).
+   */
   @Transform(toInteger)
   @IsInt()
   @Min(1)

@@ -97,7 +97,9 @@ interface RateLimitCommands {
 
 /**
  * Rate-limit counters shared by every replica, in Redis (`REDIS_URL`), with
- * the same answers as the in-process RateLimitStore. While Redis cannot be
+ * the same answers as the in-process RateLimitStore. Keys start with the
+ * deployment's RATE_LIMIT_KEY_PREFIX, so that deployments sharing one Redis
+ * keep their budgets apart. While Redis cannot be
  * reached the process counts on its own (`local`), so an outage of Redis
  * loosens limits to per-replica ones instead of failing requests. A command
  * gives up after 250 ms rather than queueing, and after a failure Redis is left
@@ -110,11 +112,15 @@ export class RedisRateLimitStore implements ThrottlerStorage, OnModuleInit, OnAp
   private degraded = false;
   /** Until when (ms since the epoch) the process counts on its own after a failure. */
   private localUntil = 0;
+  /** Starts every key of this deployment: another deployment on the same Redis uses another prefix. */
+  private readonly namespace: string;
 
   constructor(
     url: string,
+    keyPrefix: string,
     private readonly local: RateLimitStore,
   ) {
+    this.namespace = `${keyPrefix}:rate-limit:`;
     const redis = new Redis(url, {
       enableOfflineQueue: false,
       maxRetriesPerRequest: 0,
@@ -171,8 +177,8 @@ export class RedisRateLimitStore implements ThrottlerStorage, OnModuleInit, OnAp
     now?: number,
   ): Promise<ThrottlerStorageRecord> {
     const [totalHits, timeToExpire, isBlocked, timeToBlockExpire] = await this.redis.rateLimitHit(
-      `rate-limit:{${key}}`,
-      `rate-limit:{${key}}:${throttlerName}`,
+      `${this.namespace}{${key}}`,
+      `${this.namespace}{${key}}:${throttlerName}`,
       ttl,
       limit,
       blockDuration,
