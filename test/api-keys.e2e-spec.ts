@@ -7,7 +7,7 @@ import { AppProcess, killAppProcesses, testAppEnvironment } from './support/app-
 import { adminSession, bearer, createUser, strongPassword, type TestUser, uniqueEmail } from './support/identity';
 import { auditEventsAbout } from './support/audit-trail';
 import { idsOf } from './support/pages';
-import { startTestApp, type TestApp } from './support/test-app';
+import { onRealDatabase, startTestApp, type TestApp } from './support/test-app';
 
 const KEY_FORMAT = /^bk_[a-z0-9]{12}_[A-Za-z0-9_-]{43}$/;
 
@@ -184,12 +184,13 @@ describe('API keys', () => {
   });
 
   describe('revocation and visibility', () => {
-    it('revokes with 204: the key stops working at once; revoking again changes nothing', async () => {
+    it('revokes with 204: the key stops working at once; revoking it again is 404 and changes nothing', async () => {
       const { id, key } = await createKey(buyer);
       await testApp.http.get('/v1/organizations').set('X-API-Key', key).expect(200);
       await testApp.http.delete(`/v1/api-keys/${id}`).set(bearer(buyer)).expect(204);
       await testApp.http.get('/v1/organizations').set('X-API-Key', key).expect(401);
-      await testApp.http.delete(`/v1/api-keys/${id}`).set(bearer(buyer)).expect(204);
+      const again = await testApp.http.delete(`/v1/api-keys/${id}`).set(bearer(buyer)).expect(404);
+      expect(again.body.type).toBe('https://problems.b2b-commerce.example/not-found');
       expect((await eventsFor(id)).map((event) => event.action)).toEqual(['api_key.created', 'api_key.revoked']);
       const listed = await testApp.http.get('/v1/api-keys').set(bearer(buyer)).query({ limit: 100 }).expect(200);
       expect(listed.body.items).toContainEqual(expect.objectContaining({ id, revokedAt: expect.any(String) }));
@@ -222,6 +223,18 @@ describe('API keys', () => {
       const stranger = await createUser(testApp, { roles: ['org_admin'] });
       await testApp.http.delete(`/v1/api-keys/${auditorKey.id}`).set(bearer(stranger)).expect(404);
     });
+
+    (onRealDatabase ? it : it.skip)(
+      'revokes once under concurrent deletes: one 204, the others 404, one audit event (needs the real server)',
+      async () => {
+        const { id } = await createKey(buyer);
+        const responses = await Promise.all(
+          Array.from({ length: 4 }, () => testApp.http.delete(`/v1/api-keys/${id}`).set(bearer(buyer))),
+        );
+        expect(responses.map((response) => response.status).sort()).toEqual([204, 404, 404, 404]);
+        expect((await eventsFor(id)).map((event) => event.action)).toEqual(['api_key.created', 'api_key.revoked']);
+      },
+    );
 
     it('answers an unknown id with 404 and a malformed one with 400', async () => {
       await testApp.http.delete(`/v1/api-keys/${randomUUID()}`).set(bearer(buyer)).expect(404);

@@ -41,7 +41,10 @@ export class ApiKeysController {
   @Delete(':id')
   @Authorize('archive', 'ApiKey')
   @HttpCode(HttpStatus.NO_CONTENT)
-  @ApiOperation({ summary: 'Revoke an API key: it stops working at once (idempotent)' })
+  @ApiOperation({
+    summary: 'Revoke an API key: it stops working at once',
+    description: 'An unknown key, one you may not see, and one already revoked: 404.',
+  })
   @ApiProblemResponses(400, 404)
   async revoke(@CurrentActor() actor: Actor, @Param('id', ParseUUIDPipe) id: string): Promise<void> {
     await this.apiKeys.revoke(actor, id);

@@ -125,13 +125,16 @@ export class ApiKeysService implements BeforeApplicationShutdown {
     return { ...toDto(apiKey), key };
   }
 
-  /** Revokes the key (it stops working at once); revoking a revoked key changes nothing. 404 when not visible. */
+  /**
+   * Revokes the key: it stops working at once. 404 when not visible, and when
+   * already revoked: there is no live key of that id left to revoke.
+   */
   @Transactional()
   async revoke(actor: Actor, id: string): Promise<void> {
     const apiKey = await this.keys.findOne({ where: { id }, lock: { mode: 'pessimistic_write' } });
     if (!apiKey) throw new ResourceNotFoundError('ApiKey');
     this.authorization.ensure(actor, 'archive', 'ApiKey', apiKey);
-    if (apiKey.revokedAt) return;
+    if (apiKey.revokedAt) throw new ResourceNotFoundError('ApiKey');
     const before = auditedState(apiKey);
     apiKey.revokedAt = new Date();
     await this.keys.save(apiKey);
