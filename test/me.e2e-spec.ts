@@ -1,14 +1,9 @@
 import { DataSource } from 'typeorm';
 import { AuditEvent } from '../src/audit/audit-event.entity';
-import { bearer, createUser, strongPassword, type TestUser } from './support/identity';
+import { bearer, createUser, nextSecond, strongPassword, type TestUser } from './support/identity';
 import { onRealDatabase, startTestApp, type TestApp } from './support/test-app';
 
 const PROBLEM_BASE = 'https://problems.b2b-commerce.example/';
-
-/** Access tokens carry whole-second `iat`s: one from the second of a password change stays valid. */
-async function nextSecond(): Promise<void> {
-  await new Promise((resolve) => setTimeout(resolve, 1000 - (Date.now() % 1000) + 20));
-}
 
 describe('/v1/me', () => {
   let testApp: TestApp;

@@ -6,7 +6,15 @@ import { AuditEvent } from '../src/audit/audit-event.entity';
 import { User } from '../src/identity/entities/user.entity';
 import { KeyRing } from '../src/platform/crypto/key-ring';
 import { AppProcess, killAppProcesses, testAppEnvironment } from './support/app-process';
-import { bearer, createUser, strongPassword, type TestUser, uniqueEmail } from './support/identity';
+import {
+  bearer,
+  createUser,
+  nextSecond,
+  type Session,
+  strongPassword,
+  type TestUser,
+  uniqueEmail,
+} from './support/identity';
 import { onRealDatabase, startTestApp, type TestApp } from './support/test-app';
 
 const STEP_SECONDS = 30;
@@ -370,6 +378,68 @@ describe('MFA (TOTP)', () => {
       expect(newCodes.some((code) => user.recoveryCodes.includes(code))).toBe(false);
       await login(user, user.recoveryCodes[1]).expect(401);
       await login(user, newCodes[0]).expect(200);
+    });
+  });
+
+  describe('other sessions', () => {
+    const refresh = (refreshToken: string) => testApp.http.post('/v1/auth/refresh').send({ refreshToken });
+    const me = (session: Session) => testApp.http.get('/v1/me').set(bearer(session));
+    const changeEvent = async (userId: string, action: string) =>
+      (await eventsFor(userId)).find((event) => event.action === action);
+
+    it('enabling MFA ends every other session of the user at once; the session that enabled it goes on', async () => {
+      const user = await createUser(testApp, { roles: ['buyer'] });
+      const other = (await login(user).expect(200)).body as Session;
+      await nextSecond();
+      const { body } = await testApp.http.post('/v1/me/mfa/setup').set(bearer(user)).expect(200);
+      await testApp.http
+        .post('/v1/me/mfa/enable')
+        .set(bearer(user))
+        .send({ otp: await codeAt(body.secret) })
+        .expect(200);
+
+      await me(other).expect(401);
+      const refused = await refresh(other.refreshToken).expect(401);
+      expect(refused.body.type).toBe(`${PROBLEM_BASE}invalid-refresh-token`);
+
+      await me(user).expect(200);
+      const next = (await refresh(user.refreshToken).expect(200)).body as Session;
+      await me(next).expect(200);
+      expect((await changeEvent(user.id, 'user.mfa_enabled'))?.details).toEqual({ otherSessionsEnded: true });
+    });
+
+    it('disabling MFA ends every other session too, the one that enabled it included', async () => {
+      const user = await mfaUser();
+      const caller = (await login(user, await codeAt(user.secret)).expect(200)).body as Session;
+      const other = (await login(user, user.recoveryCodes[0]).expect(200)).body as Session;
+      await nextSecond();
+      await testApp.http
+        .post('/v1/me/mfa/disable')
+        .set(bearer(caller))
+        .send({ currentPassword: user.password, otp: user.recoveryCodes[1] })
+        .expect(204);
+
+      for (const ended of [other, user]) {
+        await me(ended).expect(401);
+        await refresh(ended.refreshToken).expect(401);
+      }
+      await me(caller).expect(200);
+      await refresh(caller.refreshToken).expect(200);
+      expect((await changeEvent(user.id, 'user.mfa_disabled'))?.details).toEqual({ otherSessionsEnded: true });
+    });
+
+    it('ends nothing when the change is refused', async () => {
+      const user = await mfaUser();
+      const other = (await login(user, user.recoveryCodes[0]).expect(200)).body as Session;
+      await nextSecond();
+      await testApp.http
+        .post('/v1/me/mfa/disable')
+        .set(bearer(user))
+        .send({ currentPassword: user.password, otp: 'not-a-recovery-code' })
+        .expect(400);
+
+      await me(other).expect(200);
+      await refresh(other.refreshToken).expect(200);
     });
   });
 

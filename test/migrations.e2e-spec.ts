@@ -56,16 +56,18 @@ describe('Migrations', () => {
 
   it('build the seal-order index again when an interrupted build left it invalid, and only then drop the old one', async () => {
     const migrated = await schema();
-    const [newest] = dataSource.migrations.slice(-1);
-    expect(newest.name).toBe('AuditSealOrderIndex1795730000000');
-    await dataSource.undoLastMigration();
+    const position = dataSource.migrations.findIndex(({ name }) => name === 'AuditSealOrderIndex1795730000000');
+    expect(position).toBeGreaterThanOrEqual(0);
+    // It and the migrations after it are reverted, newest first.
+    const reverted = dataSource.migrations.length - position;
+    for (let left = reverted; left > 0; left--) await dataSource.undoLastMigration();
     // What a concurrent build killed half way leaves: the index is there, marked invalid.
     await dataSource.query(`CREATE INDEX "audit_events_seal_order" ON "audit_events" ("tx_id", "occurred_at", "id")`);
     await dataSource.query(
       `UPDATE pg_index SET indisvalid = false WHERE indexrelid = 'public.audit_events_seal_order'::regclass`,
     );
 
-    expect(await dataSource.runMigrations()).toHaveLength(1);
+    expect(await dataSource.runMigrations()).toHaveLength(reverted);
     const [{ valid }] = await dataSource.query<{ valid: boolean }[]>(
       `SELECT indisvalid AS valid FROM pg_index WHERE indexrelid = 'public.audit_events_seal_order'::regclass`,
     );

@@ -1,7 +1,7 @@
 import { createHmac, randomUUID } from 'node:crypto';
 import { DataSource } from 'typeorm';
 import { refreshTokenHash, TokensService } from '../src/identity/tokens.service';
-import { adminSession, bearer, createUser, login, type Session, type TestUser } from './support/identity';
+import { adminSession, bearer, createUser, login, nextSecond, type Session, type TestUser } from './support/identity';
 import { onRealDatabase, startTestApp, type TestApp } from './support/test-app';
 
 const INVALID_CREDENTIAL = 'https://problems.b2b-commerce.example/invalid-credential';
@@ -37,6 +37,7 @@ describe('access tokens', () => {
         roles: user.roles,
         org: user.organizationId,
         jti: randomUUID(),
+        sid: randomUUID(),
         iat: now,
         exp: now + 60,
         iss: testApp.environment.JWT_ISSUER,
@@ -53,7 +54,7 @@ describe('access tokens', () => {
     expect(response.body.type).toBe(INVALID_CREDENTIAL);
   }
 
-  it('carries sub, roles, org, jti, iss, aud and a short lifetime, signed HS256', () => {
+  it('carries sub, roles, org, jti, its session (sid), iss, aud and a short lifetime, signed HS256', () => {
     const header = JSON.parse(Buffer.from(user.accessToken.split('.')[0], 'base64url').toString('utf8'));
     expect(header).toEqual({ alg: 'HS256', typ: 'JWT' });
     const payload = decode(user.accessToken);
@@ -62,6 +63,7 @@ describe('access tokens', () => {
       roles: ['buyer'],
       org: user.organizationId,
       jti: expect.stringMatching(/^[0-9a-f-]{36}$/),
+      sid: expect.stringMatching(/^[0-9a-f-]{36}$/),
       iat: expect.any(Number),
       exp: (payload.iat as number) + testApp.environment.ACCESS_TOKEN_TTL_SECONDS,
       iss: 'b2b-commerce',
@@ -109,9 +111,25 @@ describe('access tokens', () => {
     await expectRefused(jwt({ alg: 'HS256', typ: 'JWT' }, { ...claims(), aud: 'another-api' }, secret));
   });
 
-  it('refuses a token for a user that does not exist, and a malformed subject', async () => {
+  it('refuses a token for a user that does not exist, and a malformed subject or session', async () => {
     await expectRefused(jwt({ alg: 'HS256', typ: 'JWT' }, { ...claims(), sub: randomUUID() }, secret));
     await expectRefused(jwt({ alg: 'HS256', typ: 'JWT' }, { ...claims(), sub: "x' OR 1=1 --" }, secret));
+    await expectRefused(jwt({ alg: 'HS256', typ: 'JWT' }, { ...claims(), sid: 'not-a-session' }, secret));
+  });
+
+  it.each(['exp', 'iat', 'iss', 'aud', 'sub', 'sid', 'jti'])(
+    'refuses a token without %s, though signed with the real key (every token of ours carries it)',
+    async (claim) => {
+      const { [claim]: _omitted, ...rest } = claims();
+      await expectRefused(jwt({ alg: 'HS256', typ: 'JWT' }, rest, secret));
+    },
+  );
+
+  it('refuses a token meant to live longer than the access-token lifetime, though signed with the real key', async () => {
+    const now = Math.floor(Date.now() / 1000);
+    const lifetime = testApp.environment.ACCESS_TOKEN_TTL_SECONDS;
+    await me(jwt({ alg: 'HS256', typ: 'JWT' }, { ...claims(), iat: now, exp: now + lifetime }, secret)).expect(200);
+    await expectRefused(jwt({ alg: 'HS256', typ: 'JWT' }, { ...claims(), iat: now, exp: now + lifetime + 1 }, secret));
   });
 
   it.each([
@@ -134,13 +152,19 @@ describe('access tokens', () => {
     expect(response.body.type).toBe('https://problems.b2b-commerce.example/authentication-required');
   });
 
-  it("stops a disabled user's access token at once, and their refresh token", async () => {
+  it("stops a disabled user's access token at once, and their refresh token, for good: enabling them again brings neither back", async () => {
     const admin = await adminSession(testApp);
     const victim = await createUser(testApp, { roles: ['buyer'] });
     await me(victim.accessToken).expect(200);
+    await nextSecond();
     await testApp.http.patch(`/v1/users/${victim.id}`).set(bearer(admin)).send({ disabled: true }).expect(200);
     await expectRefused(victim.accessToken);
     await testApp.http.post('/v1/auth/refresh').send({ refreshToken: victim.refreshToken }).expect(401);
+
+    await testApp.http.patch(`/v1/users/${victim.id}`).set(bearer(admin)).send({ disabled: false }).expect(200);
+    await expectRefused(victim.accessToken);
+    await testApp.http.post('/v1/auth/refresh').send({ refreshToken: victim.refreshToken }).expect(401);
+    await login(testApp, victim.email, victim.password);
   });
 });
 
@@ -187,6 +211,17 @@ describe('refresh tokens', () => {
 
     const next = await refresh(response.body.refreshToken).expect(200);
     expect(next.body.refreshToken).not.toBe(response.body.refreshToken);
+
+    // One session throughout, and rotation does not lengthen it: every token of it ends when the first did.
+    const session = decode(user.accessToken).sid;
+    expect([response.body, next.body].map((pair) => decode(pair.accessToken).sid)).toEqual([session, session]);
+    const ends: { expires_at: Date }[] = await dataSource.query(
+      'SELECT DISTINCT expires_at FROM refresh_tokens WHERE family_id = $1',
+      [session],
+    );
+    expect(ends).toHaveLength(1);
+    const another = await login(testApp, user.email, user.password);
+    expect(decode(another.accessToken).sid).not.toBe(session);
   });
 
   it('detects reuse: a spent token is refused and revokes every token of that login, not the others', async () => {
@@ -244,10 +279,10 @@ describe('refresh tokens', () => {
     }
   });
 
-  it('revokeAllForUser (password change, disabling) ends every login of the user', async () => {
+  it('endSessions (password change, disabling) ends every login of the user', async () => {
     const user = await createUser(testApp, { roles: ['buyer'] });
     const second = await login(testApp, user.email, user.password);
-    await testApp.app.get(TokensService).revokeAllForUser(user.id);
+    await testApp.app.get(TokensService).endSessions(user.id);
     await expectRefused(user.refreshToken);
     await expectRefused(second.refreshToken);
   });
@@ -264,4 +299,49 @@ describe('refresh tokens', () => {
       await expectRefused((winner?.body as Session).refreshToken);
     },
   );
+});
+
+describe('session lifetime', () => {
+  const LIFETIME_S = 2;
+  let testApp: TestApp;
+
+  beforeAll(async () => {
+    testApp = await startTestApp({ SESSION_ABSOLUTE_LIFETIME_SECONDS: String(LIFETIME_S) });
+  });
+  afterAll(() => testApp.close());
+
+  const refresh = (refreshToken: string) => testApp.http.post('/v1/auth/refresh').send({ refreshToken });
+
+  it('ends a login at its absolute lifetime, however often it rotated; a new login starts a new one', async () => {
+    const user = await createUser(testApp, { roles: ['buyer'] });
+    const session = decode(user.accessToken).sid;
+    let refreshToken = user.refreshToken;
+    let rotations = 0;
+    let refusal: { status: number; body: { type?: string } } | undefined;
+    // Rotating every 100 ms, well within the idle lifetime, until the login's end refuses it.
+    for (let attempt = 0; attempt < 100 && !refusal; attempt += 1) {
+      const response = await refresh(refreshToken);
+      if (response.status !== 200) refusal = response;
+      else {
+        refreshToken = response.body.refreshToken;
+        rotations += 1;
+        await new Promise((resolve) => setTimeout(resolve, 100));
+      }
+    }
+    expect(rotations).toBeGreaterThan(2);
+    expect(refusal).toMatchObject({ status: 401, body: { type: INVALID_REFRESH_TOKEN } });
+
+    const tokens: { created_at: Date; expires_at: Date }[] = await testApp.app
+      .get(DataSource)
+      .query('SELECT created_at, expires_at FROM refresh_tokens WHERE family_id = $1 ORDER BY created_at', [session]);
+    expect(tokens).toHaveLength(rotations + 1);
+    // Every token of the login ended when the login did, LIFETIME_S after it began; refused only then.
+    const end = tokens[0].expires_at.getTime();
+    expect(tokens.every((token) => token.expires_at.getTime() === end)).toBe(true);
+    expect(Math.abs(end - tokens[0].created_at.getTime() - LIFETIME_S * 1000)).toBeLessThan(1000);
+    expect(Date.now()).toBeGreaterThanOrEqual(end);
+
+    const fresh = await login(testApp, user.email, user.password);
+    await refresh(fresh.refreshToken).expect(200);
+  });
 });

@@ -12,6 +12,8 @@ export interface Actor {
   roles: Role[];
   /** Set when the request came with an API key. */
   apiKeyId?: string;
+  /** Set when the request came with an access token: the session (login) it belongs to. */
+  sessionId?: string;
 }
 
 /** Anonymous callers have no actor. */

@@ -184,14 +184,17 @@ export class AuthService {
       await this.tokens.revokeFamily(family.familyId);
       return { kind: 'refused' };
     }
-    const pair = await this.tokens.issue(user, family.familyId);
+    const pair = await this.tokens.issue(user, family);
     await this.audit.record({
       actor: actorOf(user),
       action: 'auth.token_refreshed',
       resource: { type: 'User', id: user.id },
       details: { familyId: family.familyId },
     });
-    this.logger.log({ event: 'auth.token_refreshed', ...family }, 'token refreshed');
+    this.logger.log(
+      { event: 'auth.token_refreshed', userId: family.userId, familyId: family.familyId },
+      'token refreshed',
+    );
     return { kind: 'rotated', pair };
   }
 

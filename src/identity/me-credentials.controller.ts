@@ -60,7 +60,10 @@ export class MeCredentialsController {
   @HttpCode(HttpStatus.OK)
   @ApiOperation({
     summary: 'Turn MFA on with a code of the pending secret; returns ten single-use recovery codes, once',
-    description: 'Wrong or reused code: 400 `invalid-otp`. No pending setup, or MFA already on: 409.',
+    description:
+      'Wrong or reused code: 400 `invalid-otp`. No pending setup, or MFA already on: 409. ' +
+      'Every other session of yours ends: their refresh tokens are revoked and their access tokens stop working; ' +
+      'the session that made the change goes on.',
   })
   @ApiProblemResponses(400, 403, 409, 429)
   enableMfa(@CurrentActor() actor: Actor, @Body() confirmation: EnableMfaDto): Promise<RecoveryCodesDto> {
@@ -74,7 +77,8 @@ export class MeCredentialsController {
     summary: 'Turn MFA off, with your current password and a current code or a recovery code',
     description:
       'Wrong password: 400 `current-password-incorrect`; wrong, reused or spent code: 400 `invalid-otp`. ' +
-      'MFA not on: 409. The secret and the recovery codes are deleted.',
+      'MFA not on: 409. The secret and the recovery codes are deleted, and every other session of yours ends ' +
+      '(as on enabling).',
   })
   @ApiProblemResponses(400, 403, 409, 429)
   async disableMfa(@CurrentActor() actor: Actor, @Body() confirmation: DisableMfaDto): Promise<void> {

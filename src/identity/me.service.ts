@@ -66,7 +66,7 @@ export class MeService {
       .where('id = :id AND password_hash = :verifiedHash', { id: user.id, verifiedHash: user.passwordHash })
       .execute();
     if (result.affected !== 1) throw new ConcurrentPasswordChangeError();
-    await this.tokens.revokeAllForUser(user.id);
+    await this.tokens.endSessions(user.id);
     await this.audit.record({
       actor,
       action: 'user.password_changed',

@@ -19,13 +19,16 @@ import {
 } from './mfa.errors';
 import { Reauthentication } from './reauthentication.service';
 import { newRecoveryCodes, recoveryCodeHash } from './recovery-codes';
+import { TokensService } from './tokens.service';
 import { matchingTimeStep, newTotpSecret, TOTP_CODE, totpUri } from './totp';
 
 /** What TypeORM's `query` returns for an UPDATE on PostgreSQL: the RETURNING rows and the count. */
 type UpdateResultRows = [rows: unknown[], affected: number];
 
 /**
- * TOTP second factor (RFC 6238) with single-use recovery codes. The secret is
+ * TOTP second factor (RFC 6238) with single-use recovery codes. Turning it on
+ * or off ends the user's other sessions (the one making the change goes on),
+ * as a changed second factor must not leave a session it did not protect. The secret is
  * encrypted at rest (User.mfaSecret's column transformer). A code is accepted
  * once: the last accepted time step is stored and a code at or before it is
  * refused, checked and stored in one conditional UPDATE so that concurrent
@@ -40,6 +43,7 @@ export class MfaService {
     private readonly txHost: TransactionHost<TransactionalAdapterTypeOrm>,
     private readonly environment: Environment,
     private readonly reauthentication: Reauthentication,
+    private readonly tokens: TokensService,
     private readonly audit: AuditRecorder,
   ) {}
 
@@ -71,11 +75,13 @@ export class MfaService {
       recoveryCodes.map((code) => ({ userId: user.id, codeHash: recoveryCodeHash(code) })),
     );
     await this.users.update({ id: user.id }, { mfaEnabled: true });
+    await this.tokens.endSessions(user.id, actor.sessionId ?? null);
     await this.audit.record({
       actor,
       action: 'user.mfa_enabled',
       resource: { type: 'User', id: user.id },
       changes: { before: { mfaEnabled: false }, after: { mfaEnabled: true } },
+      details: { otherSessionsEnded: true },
     });
     this.logger.log({ event: 'user.mfa_enabled', userId: user.id }, 'MFA enabled');
     return { recoveryCodes };
@@ -120,11 +126,13 @@ export class MfaService {
     if (!(await this.acceptFactor(user, otp))) throw new InvalidOtpError('invalid_input');
     await this.recoveryCodes.delete({ userId: user.id });
     await this.users.update({ id: user.id }, { mfaEnabled: false, mfaSecret: null, mfaLastUsedStep: null });
+    await this.tokens.endSessions(user.id, actor.sessionId ?? null);
     await this.audit.record({
       actor,
       action: 'user.mfa_disabled',
       resource: { type: 'User', id: user.id },
       changes: { before: { mfaEnabled: true }, after: { mfaEnabled: false } },
+      details: { otherSessionsEnded: true },
     });
     this.logger.log({ event: 'user.mfa_disabled', userId: user.id }, 'MFA disabled');
   }

@@ -14,6 +14,8 @@ export interface AccessTokenClaims {
   roles: Role[];
   /** The user's organization id; null for staff. */
   org: string | null;
+  /** The session (login) the token belongs to: its refresh-token family. */
+  sid: string;
   jti: string;
 }
 
@@ -31,6 +33,11 @@ export interface RefreshTokenFamily {
   familyId: string;
 }
 
+/** A login a refresh token was spent in: the next token continues it, up to its end. */
+export interface SpentRefreshToken extends RefreshTokenFamily {
+  sessionExpiresAt: Date;
+}
+
 export type TokenSubject = Pick<User, 'id' | 'roles' | 'organizationId'>;
 
 export function refreshTokenHash(token: string): string {
@@ -39,8 +46,9 @@ export function refreshTokenHash(token: string): string {
 
 /**
  * Issues access tokens (JWT, verified by the 'jwt' passport strategy) and
- * opaque refresh tokens, stored only as SHA-256. Every method joins the
- * caller's transaction.
+ * opaque refresh tokens, stored only as SHA-256, and ends sessions. A session
+ * is one login: its refresh-token family, named by the access tokens' `sid`.
+ * Every method joins the caller's transaction.
  */
 @Injectable()
 export class TokensService {
@@ -54,26 +62,41 @@ export class TokensService {
     return this.txHost.tx.getRepository(RefreshToken);
   }
 
-  /** A pair for a new login, opening a new refresh-token family, or the next pair of `familyId`. */
-  async issue(user: TokenSubject, familyId: string = randomUUID()): Promise<TokenPair> {
+  /**
+   * A pair for a new login, opening a new session (refresh-token family) that
+   * ends SESSION_ABSOLUTE_LIFETIME_SECONDS from now, or the next pair of the
+   * login `continued` was spent in. The refresh token expires at the earlier
+   * of its own lifetime and the login's end: rotation never extends a login.
+   */
+  async issue(user: TokenSubject, continued?: SpentRefreshToken): Promise<TokenPair> {
+    const now = Date.now();
+    const familyId = continued?.familyId ?? randomUUID();
+    const sessionExpiresAt =
+      continued?.sessionExpiresAt ?? new Date(now + this.environment.SESSION_ABSOLUTE_LIFETIME_SECONDS * 1000);
+    const idleExpiry = now + this.environment.REFRESH_TOKEN_TTL_SECONDS * 1000;
     const refreshToken = randomBytes(32).toString('base64url');
     await this.refreshTokens.insert({
       userId: user.id,
       familyId,
       tokenHash: refreshTokenHash(refreshToken),
-      expiresAt: new Date(Date.now() + this.environment.REFRESH_TOKEN_TTL_SECONDS * 1000),
+      expiresAt: new Date(Math.min(idleExpiry, sessionExpiresAt.getTime())),
+      sessionExpiresAt,
     });
-    const claims: Omit<AccessTokenClaims, 'sub' | 'jti'> = { roles: user.roles, org: user.organizationId };
+    const claims: Omit<AccessTokenClaims, 'sub' | 'jti'> = {
+      roles: user.roles,
+      org: user.organizationId,
+      sid: familyId,
+    };
     const accessToken = await this.jwt.signAsync(claims, { subject: user.id, jwtid: randomUUID() });
     return { accessToken, refreshToken, tokenType: 'Bearer', expiresIn: this.environment.ACCESS_TOKEN_TTL_SECONDS };
   }
 
   /**
    * Spends `token` if it is live, in one conditional UPDATE: of N concurrent
-   * callers with the same token exactly one gets its family back; the others,
+   * callers with the same token exactly one gets its login back; the others,
    * blocked on the row until the winner commits, then find it spent (null).
    */
-  async spend(token: string): Promise<RefreshTokenFamily | null> {
+  async spend(token: string): Promise<SpentRefreshToken | null> {
     const result = await this.refreshTokens
       .createQueryBuilder()
       .update()
@@ -81,9 +104,10 @@ export class TokensService {
       .where('token_hash = :hash AND spent_at IS NULL AND revoked_at IS NULL AND expires_at > now()', {
         hash: refreshTokenHash(token),
       })
-      .returning('user_id, family_id')
+      .returning('user_id, family_id, session_expires_at')
       .execute();
-    return familyOf(result.raw);
+    const [row] = result.raw as { user_id: string; family_id: string; session_expires_at: Date }[];
+    return row ? { userId: row.user_id, familyId: row.family_id, sessionExpiresAt: row.session_expires_at } : null;
   }
 
   /**
@@ -122,22 +146,24 @@ export class TokensService {
   }
 
   /**
-   * Every refresh token of the user stops working: call it in the transaction
-   * that changes their password or disables them. Their access tokens stop
-   * working as well: the 'jwt' strategy refuses a disabled user and a token
-   * issued before the last password change.
+   * Ends the user's sessions, all of them or all but `keptSessionId` (the
+   * session making the change): their refresh tokens are revoked, and the
+   * 'jwt' strategy refuses their access tokens issued before now (whole
+   * seconds: one issued in this very second stays valid). Call it in the
+   * transaction of the change: a password change, an MFA change, disabling.
    */
-  async revokeAllForUser(userId: string): Promise<void> {
-    await this.refreshTokens
+  async endSessions(userId: string, keptSessionId: string | null = null): Promise<void> {
+    // Plain SQL: bookkeeping, not an edit of the user (no version or updatedAt bump, so no ETag change).
+    await this.txHost.tx.query(`UPDATE users SET sessions_ended_at = now(), session_kept_id = $2 WHERE id = $1`, [
+      userId,
+      keptSessionId,
+    ]);
+    const revocation = this.refreshTokens
       .createQueryBuilder()
       .update()
       .set({ revokedAt: () => 'now()' })
-      .where('user_id = :userId AND revoked_at IS NULL', { userId })
-      .execute();
+      .where('user_id = :userId AND revoked_at IS NULL', { userId });
+    if (keptSessionId !== null) revocation.andWhere('family_id <> :keptSessionId', { keptSessionId });
+    await revocation.execute();
   }
-}
-
-function familyOf(rows: unknown): RefreshTokenFamily | null {
-  const [row] = rows as { user_id: string; family_id: string }[];
-  return row ? { userId: row.user_id, familyId: row.family_id } : null;
 }

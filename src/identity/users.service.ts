@@ -170,9 +170,10 @@ export class UsersService {
 
   /**
    * Applies the fields sent, the row locked while the version is compared
-   * (412 when If-Match no longer matches). Disabling revokes every refresh
-   * token of the user in the same transaction; their access tokens and API
-   * keys stop working because authentication checks `disabledAt`.
+   * (412 when If-Match no longer matches). Disabling ends every session of
+   * the user in the same transaction, so that enabling them again brings no
+   * old token back; their API keys stop working because authentication checks
+   * `disabledAt`.
    */
   @Transactional()
   async update(actor: Actor, id: string, input: UpdateUserDto, ifMatch: IfMatch): Promise<UserDto> {
@@ -202,7 +203,7 @@ export class UsersService {
     // The changed columns only; TypeORM bumps version and updatedAt.
     await this.users.update({ id }, { displayName: user.displayName, roles: user.roles, disabledAt: user.disabledAt });
     const saved = await this.users.findOneOrFail({ where: { id }, select: PROFILE_SELECT });
-    if (disabling) await this.tokens.revokeAllForUser(user.id);
+    if (disabling) await this.tokens.endSessions(user.id);
     const action = disabling ? 'user.disabled' : enabling ? 'user.enabled' : 'user.updated';
     await this.audit.record({ actor, action, resource: { type: 'User', id }, changes });
     this.logger.log({ event: action, userId: id, by: actor.userId }, action.replace('.', ' '));

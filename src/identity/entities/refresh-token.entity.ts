@@ -2,9 +2,10 @@ import { Column, CreateDateColumn, Entity, Index, ManyToOne, PrimaryGeneratedCol
 import { User } from './user.entity';
 
 /**
- * One refresh token of a login. All tokens of one login share a `familyId`:
- * each is spent on use and replaced by the next; presenting a spent one
- * revokes the whole family.
+ * One refresh token of a login (a session). All tokens of one login share a
+ * `familyId`, the session id that its access tokens carry as `sid`: each is
+ * spent on use and replaced by the next; presenting a spent one revokes the
+ * whole family.
  */
 @Entity({ name: 'refresh_tokens' })
 @Index('refresh_tokens_family', ['familyId'])
@@ -27,8 +28,13 @@ export class RefreshToken {
   @Column({ type: 'text' })
   tokenHash!: string;
 
+  /** The earlier of this token's own lifetime and `sessionExpiresAt`. */
   @Column({ type: 'timestamptz' })
   expiresAt!: Date;
+
+  /** When the login ends, however often it refreshes: set at sign-in, passed on to each next token. */
+  @Column({ type: 'timestamptz' })
+  sessionExpiresAt!: Date;
 
   @Column({ type: 'timestamptz', nullable: true })
   spentAt!: Date | null;

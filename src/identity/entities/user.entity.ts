@@ -68,6 +68,19 @@ export class User {
   passwordChangedAt!: Date;
 
   /**
+   * When the user's sessions were last ended (password change, MFA change,
+   * disabling): access tokens issued before are refused, but those of
+   * `sessionKeptId`, the session that made the change, if any. Null: never.
+   * Written only by TokensService.endSessions, never by saving an entity
+   * (a stale copy saved later must not undo it).
+   */
+  @Column({ type: 'timestamptz', nullable: true, insert: false, update: false })
+  sessionsEndedAt!: Date | null;
+
+  @Column({ type: 'uuid', nullable: true, insert: false, update: false })
+  sessionKeptId!: string | null;
+
+  /**
    * TOTP secret, encrypted at rest; null until MFA setup starts. Not loaded
    * unless asked for (MfaService does): nothing else needs it in memory.
    */

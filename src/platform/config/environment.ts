@@ -320,10 +320,20 @@ export class Environment {
   @Max(24 * 3600)
   ACCESS_TOKEN_TTL_SECONDS = 900;
 
+  /** How long a refresh token lasts unused; each refresh issues the next one. */
   @Transform(toInteger)
   @IsInt()
   @Min(60)
   REFRESH_TOKEN_TTL_SECONDS = 30 * 24 * 3600;
+
+  /**
+   * How long a login (a session: its chain of refresh tokens) lasts at most, however often it
+   * refreshes; a refresh token expires at the earlier of its own lifetime and its login's end.
+   */
+  @Transform(toInteger)
+  @IsInt()
+  @Min(1)
+  SESSION_ABSOLUTE_LIFETIME_SECONDS = 30 * 24 * 3600;
 
   @Transform(toInteger)
   @IsInt()
