@@ -4,6 +4,7 @@ import type { Actor } from '../access/actor';
 import { Authorize } from '../access/authorize.decorator';
 import { CurrentActor } from '../access/principal.decorator';
 import { ApiProblemResponses } from '../platform/errors/api-problem-responses.decorator';
+import { ReturnsCredentials } from '../platform/http/returns-credentials.decorator';
 import { PageQueryDto } from '../platform/http/page-query.dto';
 import { ApiKeysService } from './api-keys.service';
 import { ApiKeyPageDto, CreatedApiKeyDto } from './dto/api-key.dto';
@@ -27,6 +28,7 @@ export class ApiKeysController {
 
   @Post()
   @Authorize('create', 'ApiKey')
+  @ReturnsCredentials(CreatedApiKeyDto, HttpStatus.CREATED)
   @ApiOperation({
     summary: 'Create an API key acting for you with some of your roles; the key is in this response only',
     description:

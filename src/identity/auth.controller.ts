@@ -2,6 +2,7 @@ import { Body, Controller, HttpCode, HttpStatus, Post } from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import { Public } from '../access/authorize.decorator';
 import { ApiProblemResponses } from '../platform/errors/api-problem-responses.decorator';
+import { ReturnsCredentials } from '../platform/http/returns-credentials.decorator';
 import { AuthRateLimit } from './auth-rate-limit';
 import { AuthService } from './auth.service';
 import { LoginDto } from './dto/login.dto';
@@ -30,6 +31,7 @@ export class AuthController {
   @Post('login')
   @Public()
   @HttpCode(HttpStatus.OK)
+  @ReturnsCredentials(TokenPairDto)
   @ApiOperation({
     summary: 'Sign in with email and password (and a TOTP code when MFA is on)',
     description:
@@ -44,6 +46,7 @@ export class AuthController {
   @Post('refresh')
   @Public()
   @HttpCode(HttpStatus.OK)
+  @ReturnsCredentials(TokenPairDto)
   @ApiOperation({
     summary: 'Exchange a refresh token for a new pair (the old one is spent)',
     description: 'Presenting a spent refresh token revokes every token of that login and answers 401.',

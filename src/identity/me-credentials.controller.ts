@@ -4,6 +4,7 @@ import type { Actor } from '../access/actor';
 import { Authenticated } from '../access/authorize.decorator';
 import { CurrentActor } from '../access/principal.decorator';
 import { ApiProblemResponses } from '../platform/errors/api-problem-responses.decorator';
+import { ReturnsCredentials } from '../platform/http/returns-credentials.decorator';
 import { AuthRateLimit } from './auth-rate-limit';
 import { ChangePasswordDto } from './dto/change-password.dto';
 import { DisableMfaDto } from './dto/disable-mfa.dto';
@@ -44,6 +45,7 @@ export class MeCredentialsController {
   @Post('mfa/setup')
   @Authenticated()
   @HttpCode(HttpStatus.OK)
+  @ReturnsCredentials(MfaSetupDto)
   @ApiOperation({
     summary: 'Start MFA setup: a new TOTP secret for your authenticator app',
     description:
@@ -58,6 +60,7 @@ export class MeCredentialsController {
   @Post('mfa/enable')
   @Authenticated()
   @HttpCode(HttpStatus.OK)
+  @ReturnsCredentials(RecoveryCodesDto)
   @ApiOperation({
     summary: 'Turn MFA on with a code of the pending secret; returns ten single-use recovery codes, once',
     description:
