@@ -33,16 +33,16 @@ const homeMember = (world: MatrixWorld) =>
   world.once('home member', () =>
     createUser(world.testApp, { roles: ['buyer'], organizationId: world.homeOrganizationId }),
   );
-const homeBuyerKeyId = (world: MatrixWorld) =>
-  world.once('home buyer key', async () => {
-    const buyer = world.session('buyer') as TestUser;
-    const response = await world.testApp.http
-      .post('/v1/api-keys')
-      .set(bearer(buyer))
-      .send({ name: 'matrix', roles: ['buyer'] })
-      .expect(201);
-    return response.body.id as string;
-  });
+/** A new key of the home buyer for each call: a revoked key is 404, so each caller revokes its own. */
+const newHomeBuyerKeyId = async (world: MatrixWorld) => {
+  const buyer = world.session('buyer') as TestUser;
+  const response = await world.testApp.http
+    .post('/v1/api-keys')
+    .set(bearer(buyer))
+    .send({ name: 'matrix', roles: ['buyer'] })
+    .expect(201);
+  return response.body.id as string;
+};
 const signInUser = (world: MatrixWorld) =>
   world.once('sign-in user', () => createUser(world.testApp, { roles: ['buyer'] }));
 const someAuditEventId = (world: MatrixWorld) =>
@@ -220,7 +220,7 @@ const MATRIX: MatrixRow[] = [
     path: '/v1/api-keys', body: { name: 'matrix', roles: world.session(caller)?.roles ?? ['buyer'] },
   })),
   endpoint('DELETE /v1/api-keys/{id}',                    [404, 404, 404, 404, 404, 204, 204, 401, 404], async (world) => ({
-    path: `/v1/api-keys/${await homeBuyerKeyId(world)}`,
+    path: `/v1/api-keys/${await newHomeBuyerKeyId(world)}`,
   })),
 
   // Catalog: anyone reads active products and categories; archived products per the matrix
