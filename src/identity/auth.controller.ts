@@ -49,7 +49,10 @@ export class AuthController {
   @ReturnsCredentials(TokenPairDto)
   @ApiOperation({
     summary: 'Exchange a refresh token for a new pair (the old one is spent)',
-    description: 'Presenting a spent refresh token revokes every token of that login and answers 401.',
+    description:
+      'Presenting a spent refresh token revokes every token of that login and answers 401. A login lasts at most ' +
+      'SESSION_ABSOLUTE_LIFETIME_SECONDS however often it refreshes; past its end, or once ended (password or MFA ' +
+      'change, disabled user), its refresh token answers 401: sign in again.',
   })
   @ApiProblemResponses(400, 401, 429)
   refresh(@Body() body: RefreshTokenDto): Promise<TokenPairDto> {
