@@ -27,9 +27,9 @@ type UpdateResultRows = [rows: unknown[], affected: number];
 
 /**
  * TOTP second factor (RFC 6238) with single-use recovery codes. Turning it on
- * or off ends the user's other sessions (the one making the change goes on),
- * as a changed second factor must not leave a session it did not protect. The secret is
- * encrypted at rest (User.mfaSecret's column transformer). A code is accepted
+ * or off is a change of credentials: every other session of the user ends,
+ * only the one making the change goes on. The secret is encrypted at rest
+ * (User.mfaSecret's column transformer). A code is accepted
  * once: the last accepted time step is stored and a code at or before it is
  * refused, checked and stored in one conditional UPDATE so that concurrent
  * logins with one code cannot both pass. Every change locks the user's row
