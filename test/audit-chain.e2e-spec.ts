@@ -6,7 +6,7 @@ import { AuditPublicKey } from '../src/audit/audit-signing-key';
 import { verifyExport } from '../src/audit/cli/verify-export';
 import { probeWrite, sealNow } from './support/audit';
 import { AuditProbeModule } from './support/fixtures/audit-probe.module';
-import { bearer, createUser, type TestUser } from './support/identity';
+import { bearer, createUser, type TestUser, uniqueEmail } from './support/identity';
 import { onRealDatabase, startTestApp, type TestApp } from './support/test-app';
 
 describe('Audit chain: sealing, verification, signed checkpoints, offline verification', () => {
@@ -153,4 +153,44 @@ describe('Audit chain: sealing, verification, signed checkpoints, offline verifi
       expect(verification.body.checkedEvents).toBe(verification.body.headSeq);
     },
   );
+});
+
+(onRealDatabase ? describe : describe.skip)('Audit verify while the sealer appends (real PostgreSQL)', () => {
+  const ROUNDS = 40;
+  let testApp: TestApp;
+  let auditor: TestUser;
+
+  beforeAll(async () => {
+    // A checkpoint with every event, sealed every 50 ms: verify races the sealer all the time.
+    testApp = await startTestApp({ AUDIT_CHECKPOINT_EVERY_EVENTS: '1', AUDIT_SEAL_INTERVAL_MS: '50' });
+    auditor = await createUser(testApp, { roles: ['auditor'] });
+  });
+  afterAll(() => testApp?.close());
+
+  /** One failed login: one audit event, sealed (with its checkpoint) by the next tick. */
+  async function failLogin(): Promise<void> {
+    await testApp.http
+      .post('/v1/auth/login')
+      .send({ email: uniqueEmail('nobody'), password: 'not the password of anyone at all' })
+      .expect(401);
+  }
+
+  async function verify(): Promise<{ valid: boolean; reason?: string }> {
+    const response = await testApp.http.get('/v1/audit/verify').set(bearer(auditor)).expect(200);
+    return response.body as { valid: boolean; reason?: string };
+  }
+
+  it('never reports an intact chain as tampered while events and checkpoints are added', async () => {
+    const verdicts: { valid: boolean; reason?: string }[] = [];
+    const writers = Array.from({ length: 3 }, async () => {
+      for (let round = 0; round < ROUNDS; round++) await failLogin();
+    });
+    const auditors = Array.from({ length: 3 }, async () => {
+      for (let round = 0; round < ROUNDS; round++) verdicts.push(await verify());
+    });
+    await Promise.all([...writers, ...auditors]);
+
+    expect(verdicts).toHaveLength(3 * ROUNDS);
+    expect(verdicts.filter((verdict) => !verdict.valid)).toEqual([]);
+  });
 });

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
-import { Between, MoreThanOrEqual, type Repository } from 'typeorm';
+import { Between, DataSource, type EntityManager, MoreThanOrEqual, type Repository } from 'typeorm';
+import { inReadOnlySnapshot } from '../platform/database/read-only-snapshot';
 import { InvalidRequestError } from '../platform/errors/invalid-request.error';
 import { findPage, mapPage, type Page, type PageRequest } from '../platform/http/keyset-pagination';
 import { ChainVerifier, type ChainVerification, GENESIS_HASH, type SignedCheckpoint } from './audit-chain';
@@ -16,7 +17,7 @@ export const CHAIN_READ_BATCH = 2_000;
 @Injectable()
 export class AuditChainService {
   constructor(
-    @InjectRepository(AuditChainLink) private readonly links: Repository<AuditChainLink>,
+    private readonly dataSource: DataSource,
     @InjectRepository(AuditCheckpoint) private readonly checkpoints: Repository<AuditCheckpoint>,
     private readonly signingKey: AuditSigningKey,
   ) {}
@@ -25,26 +26,37 @@ export class AuditChainService {
    * Recomputes the chain over `[from, to]` (default: all of it) against the
    * events as stored now and the signed checkpoints, naming the first seq
    * that fails. Events not yet sealed are not part of the chain yet.
+   *
+   * Every read comes from one snapshot: the sealer appends events and their
+   * checkpoints all the time, and a checkpoint read after the head would
+   * cover events the walk never saw, which is how a deletion looks.
    */
   async verify(range: { from?: number; to?: number }): Promise<ChainVerification> {
     const from = range.from ?? 1;
     if (range.to !== undefined && range.to < from) {
       throw new InvalidRequestError([{ field: 'to', message: 'to must not be less than from' }]);
     }
-    const headSeq = (await this.headSeq()) ?? 0;
-    const to = Math.min(range.to ?? headSeq, headSeq);
-    const anchor = from === 1 ? GENESIS_HASH : ((await this.links.findOneBy({ seq: from - 1 }))?.hash ?? null);
+    return inReadOnlySnapshot(this.dataSource, (manager) => this.verifyIn(manager, from, range.to));
+  }
+
+  private async verifyIn(manager: EntityManager, from: number, requestedTo?: number): Promise<ChainVerification> {
+    const links = manager.getRepository(AuditChainLink);
+    const checkpoints = manager.getRepository(AuditCheckpoint);
+    const [head] = await links.find({ select: { seq: true }, order: { seq: 'DESC' }, take: 1 });
+    const headSeq = head?.seq ?? 0;
+    const to = Math.min(requestedTo ?? headSeq, headSeq);
+    const anchor = from === 1 ? GENESIS_HASH : ((await links.findOneBy({ seq: from - 1 }))?.hash ?? null);
     const verifier = new ChainVerifier(
       (checkpoint) => this.signingKey.publicKey.verifies(checkpoint),
       { seq: from, prevHash: anchor },
       (seq, hash, mac) => this.signingKey.verifiesLinkMac(seq, hash, mac),
     );
 
-    const checkpoints = await this.checkpoints.find({ where: { seq: Between(from, to) }, order: { seq: 'ASC' } });
-    for (const checkpoint of checkpoints) verifier.addCheckpoint(toSignedCheckpoint(checkpoint));
+    const signed = await checkpoints.find({ where: { seq: Between(from, to) }, order: { seq: 'ASC' } });
+    for (const checkpoint of signed) verifier.addCheckpoint(toSignedCheckpoint(checkpoint));
 
     for (let next = from; next <= to && !verifier.failed; next += CHAIN_READ_BATCH) {
-      const batch = await this.links
+      const batch = await links
         .createQueryBuilder('link')
         .leftJoinAndSelect('link.event', 'event')
         .where('link.seq BETWEEN :first AND :last', { first: next, last: Math.min(next + CHAIN_READ_BATCH - 1, to) })
@@ -55,9 +67,9 @@ export class AuditChainService {
       }
     }
     verifier.expectEnd(to);
-    if (range.to === undefined && !verifier.failed) {
+    if (requestedTo === undefined && !verifier.failed) {
       // Events cut off the end, and their checkpoints left behind: the chain is shorter than signed.
-      const beyond = await this.checkpoints.findOne({ where: { seq: MoreThanOrEqual(to + 1) }, order: { seq: 'ASC' } });
+      const beyond = await checkpoints.findOne({ where: { seq: MoreThanOrEqual(to + 1) }, order: { seq: 'ASC' } });
       if (beyond) verifier.reportFault(to + 1, `events missing: a signed checkpoint covers seq ${beyond.seq}`);
     }
     return verifier.result();
@@ -75,11 +87,6 @@ export class AuditChainService {
   publicKey(): { algorithm: string; keyId: string; publicKeyPem: string } {
     const { keyId, pem } = this.signingKey.publicKey;
     return { algorithm: 'Ed25519', keyId, publicKeyPem: pem };
-  }
-
-  private async headSeq(): Promise<number | null> {
-    const [head] = await this.links.find({ select: { seq: true }, order: { seq: 'DESC' }, take: 1 });
-    return head?.seq ?? null;
   }
 }
 

@@ -3,6 +3,7 @@ import { InjectRepository } from '@nestjs/typeorm';
 import { DataSource, type EntityManager, type Repository, type SelectQueryBuilder } from 'typeorm';
 import { ResourceNotFoundError } from '../access/access.errors';
 import { Environment } from '../platform/config/environment';
+import { endReadOnlySnapshot, startReadOnlySnapshot } from '../platform/database/read-only-snapshot';
 import { InvalidRequestError } from '../platform/errors/invalid-request.error';
 import { findPage, mapPage, type Page, type PageRequest } from '../platform/http/keyset-pagination';
 import type { AuditRecord, SignedCheckpoint } from './audit-chain';
@@ -79,9 +80,7 @@ export class AuditEventsService {
    * fetched only when the client has read the last, so memory stays flat
    * however long the export. The cursor holds a pooled connection until the
    * download ends, so at most AUDIT_EXPORT_MAX_CONCURRENT run at once (the
-   * controller ends the download of a client that stops reading). A read-only
-   * transaction takes no transaction id, so it does not hold back the
-   * sealer's horizon.
+   * controller ends the download of a client that stops reading).
    */
   async *export(format: 'ndjson' | 'csv', filter: AuditPeriod): AsyncGenerator<string> {
     const { from, to } = period(filter);
@@ -91,8 +90,7 @@ export class AuditEventsService {
     this.runningExports++;
     const runner = this.dataSource.createQueryRunner();
     try {
-      await runner.startTransaction('REPEATABLE READ');
-      await runner.query('SET TRANSACTION READ ONLY');
+      await startReadOnlySnapshot(runner);
       const range = await this.seqRange(runner.manager, from, to);
       if (format === 'csv') yield CSV_HEADER;
       if (!range) return;
@@ -115,9 +113,7 @@ export class AuditEventsService {
       }
     } finally {
       this.runningExports--;
-      // Read-only: ending it by rollback or commit is the same; rollback also ends a broken one.
-      if (runner.isTransactionActive) await runner.rollbackTransaction().catch(() => undefined);
-      await runner.release();
+      await endReadOnlySnapshot(runner);
     }
   }
 
