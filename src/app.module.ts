@@ -6,6 +6,7 @@ import { AuditModule } from './audit/audit.module';
 import { BillingModule } from './billing/billing.module';
 import { CatalogModule } from './catalog/catalog.module';
 import { PoliciesGuard } from './access/policies.guard';
+import { StartupCompletion } from './health/app-lifecycle';
 import { HealthModule } from './health/health.module';
 import { authThrottler } from './identity/auth-rate-limit';
 import { AuthenticationGuard } from './identity/authentication.guard';
@@ -67,6 +68,8 @@ export class AppModule {
         { provide: APP_GUARD, useExisting: AuthenticationGuard },
         { provide: APP_GUARD, useExisting: PoliciesGuard },
         { provide: APP_FILTER, useClass: ProblemDetailsFilter },
+        // Here, in the root module, whose bootstrap hooks run after every other module's.
+        StartupCompletion,
       ],
     };
   }

@@ -7,6 +7,7 @@ import { Logger } from 'nestjs-pino';
 import packageJson from '../package.json';
 import { AppModule } from './app.module';
 import { useRequestAuditScope } from './audit/audit-scope';
+import { AppLifecycle } from './health/app-lifecycle';
 import type { Environment } from './platform/config/environment';
 import { defaultProblemResponse } from './platform/errors/api-problem-responses.decorator';
 import { InvalidRequestError } from './platform/errors/invalid-request.error';
@@ -59,15 +60,16 @@ export async function createApp(
     void reply.header(REQUEST_ID_HEADER, request.id);
     done();
   });
-  // A response finished after shutdown began must not leave its keep-alive connection open:
-  // the server waits for every connection before it can close.
-  let closing = false;
+  // A response finished after shutdown began must not leave its keep-alive connection open: the
+  // server waits for every connection before it can close, and the client had better reconnect
+  // (through the balancer, to another instance).
+  const lifecycle = app.get(AppLifecycle);
   fastify.addHook('preClose', (done) => {
-    closing = true;
+    lifecycle.beginDraining();
     done();
   });
   fastify.addHook('onSend', (_request, reply, payload, done) => {
-    if (closing) void reply.header('connection', 'close');
+    if (lifecycle.draining) void reply.header('connection', 'close');
     done(null, payload);
   });
   fastify.addHook('onResponse', (request, reply, done) => {

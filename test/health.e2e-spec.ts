@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { AppLifecycle } from '../src/health/app-lifecycle';
 import { ProbeModule } from './support/fixtures/probe.module';
 import { targetOf, TcpProxy } from './support/tcp-proxy';
 import { startTestApp, type TestApp } from './support/test-app';
@@ -37,19 +38,36 @@ describe('health', () => {
     proxy.setLatency(0);
   });
 
-  it('answers liveness without checking anything', async () => {
+  it('answers liveness from the process alone: its heap, no dependency', async () => {
+    proxy.cut();
     const response = await testApp.http.get('/health/live').expect(200);
-    expect(response.body).toEqual({ status: 'ok', info: {}, error: {}, details: {} });
+    expect(response.body).toEqual({
+      status: 'ok',
+      info: { heap: expect.objectContaining({ status: 'up' }) },
+      error: {},
+      details: { heap: expect.objectContaining({ status: 'up' }) },
+    });
   });
 
-  it('is ready when the database answers, migrations are applied and the heap is under its bound', async () => {
+  it('answers the startup probe once started, without checking the database', async () => {
+    proxy.cut();
+    const response = await testApp.http.get('/health/startup').expect(200);
+    expect(response.body).toEqual({
+      status: 'ok',
+      info: { startup: { status: 'up' } },
+      error: {},
+      details: { startup: { status: 'up' } },
+    });
+  });
+
+  it('is ready when it serves, the database answers and migrations are applied; the heap is not its concern', async () => {
     const response = await testApp.http.get('/health/ready').expect(200);
     const up = expect.objectContaining({ status: 'up' });
     expect(response.body).toEqual({
       status: 'ok',
-      info: { database: up, migrations: up, heap: up },
+      info: { serving: up, database: up, migrations: up },
       error: {},
-      details: { database: up, migrations: up, heap: up },
+      details: { serving: up, database: up, migrations: up },
     });
   });
 
@@ -59,7 +77,7 @@ describe('health', () => {
     expect(down.body).toMatchObject({
       status: 'error',
       error: { database: { status: 'down' } },
-      info: { heap: { status: 'up' } },
+      info: { serving: { status: 'up' } },
     });
     // The body is public: no driver message naming the database's host or port.
     expect(JSON.stringify(down.body)).not.toMatch(/ECONN|127\.0\.0\.1|:\d{4,5}/);
@@ -106,14 +124,35 @@ describe('health with a heap bound below the heap in use', () => {
   });
   afterAll(() => testApp?.close());
 
-  it('is not ready, naming the heap', async () => {
+  it('is not live, naming the heap (a restart is the cure), yet still ready', async () => {
     // The app shares this process's heap; the bound means something only if the heap is above it.
     expect(process.memoryUsage().heapUsed).toBeGreaterThan(MIN_HEAP_LIMIT_MB * 1024 * 1024);
-    const response = await testApp.http.get('/health/ready').expect(503);
-    expect(response.body).toMatchObject({
+    const live = await testApp.http.get('/health/live').expect(503);
+    expect(live.body).toMatchObject({ status: 'error', error: { heap: { status: 'down' } } });
+    await testApp.http.get('/health/ready').expect(200);
+  });
+});
+
+describe('health once shutdown has begun', () => {
+  let testApp: TestApp;
+
+  beforeAll(async () => {
+    testApp = await startTestApp();
+  });
+  afterAll(() => testApp?.close());
+
+  it('is not ready at once, naming the shutdown, while alive and started', async () => {
+    await testApp.http.get('/health/ready').expect(200);
+    testApp.app.get(AppLifecycle).beginDraining();
+
+    const ready = await testApp.http.get('/health/ready').expect(503);
+    expect(ready.body).toEqual({
       status: 'error',
-      error: { heap: { status: 'down' } },
-      info: { database: { status: 'up' }, migrations: { status: 'up' } },
+      info: {},
+      error: { serving: { status: 'down', message: 'shutting down' } },
+      details: { serving: { status: 'down', message: 'shutting down' } },
     });
+    await testApp.http.get('/health/live').expect(200);
+    await testApp.http.get('/health/startup').expect(200);
   });
 });

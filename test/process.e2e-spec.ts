@@ -269,6 +269,79 @@ describe('graceful shutdown', () => {
   );
 });
 
+describe('shutdown order', () => {
+  /** Long enough to see readiness go 503 while the instance still serves, on a busy machine too. */
+  const SHUTDOWN_DELAY_MS = 5_000;
+  let agent: Agent | undefined;
+  afterEach(() => agent?.destroy());
+
+  /** Each audit event the requests with these ids wrote, and its place in the chain (null: unsealed). */
+  async function sealedEventsOf(requestIds: string[]): Promise<{ requestId: string; seq: string | null }[]> {
+    const client = new Client({ connectionString: testDatabaseUrl() });
+    await client.connect();
+    try {
+      const result = await client.query<{ requestId: string; seq: string | null }>(
+        `SELECT event.request_id AS "requestId", link.seq::text AS seq
+           FROM audit_events event LEFT JOIN audit_chain link ON link.event_id = event.id
+          WHERE event.request_id = ANY($1)`,
+        [requestIds],
+      );
+      return result.rows;
+    } finally {
+      await client.end();
+    }
+  }
+
+  it(
+    'goes unready at once, serves through the delay, drains, then seals what the last requests wrote, and exits 0',
+    async () => {
+      agent = new Agent({ keepAlive: true });
+      const { app, baseUrl } = await startAppProcess({
+        ...testAppEnvironment(),
+        // No sealing of its own during the test: only the final seal can chain the last events.
+        AUDIT_SEAL_INTERVAL_MS: '60000',
+        SHUTDOWN_DELAY_MS: String(SHUTDOWN_DELAY_MS),
+        SHUTDOWN_TIMEOUT_MS: '30000',
+      });
+      const credentials = { email: `drain-${randomUUID()}@test.example.com`, password: strongPassword() };
+      const registration = { ...credentials, organizationName: `Drain ${randomUUID()}`, displayName: 'Drain' };
+      expect((await httpPost(`${baseUrl}/v1/auth/register`, registration)).status).toBe(201);
+      expect((await httpGet(`${baseUrl}/health/ready`, agent)).status).toBe(200);
+
+      const inFlightId = randomUUID();
+      const login = startSlowUpload(`${baseUrl}/v1/auth/login`, credentials, new Agent({ keepAlive: false }), {
+        'x-request-id': inFlightId,
+      });
+      await login.started;
+      app.signal('SIGTERM');
+      await app.waitForLog(/^SIGTERM received/, 10_000);
+
+      // Readiness says "stop sending" at once, over the connection the balancer already holds...
+      const ready = await httpGet(`${baseUrl}/health/ready`, agent);
+      expect(ready.status).toBe(503);
+      expect(JSON.parse(ready.body)).toMatchObject({ status: 'error', error: { serving: { status: 'down' } } });
+      // ...while requests that still arrive are served, and liveness holds.
+      expect((await httpGet(`${baseUrl}/health/live`, agent)).status).toBe(200);
+      const lateId = randomUUID();
+      const late = await httpPost(
+        `${baseUrl}/v1/auth/login`,
+        { email: credentials.email, password: 'not the password of this account at all' },
+        { 'x-request-id': lateId },
+      );
+      expect(late.status).toBe(401);
+
+      const response = await login.finish();
+      expect(response.status).toBe(200);
+      expect(await app.waitForExit(SHUTDOWN_DELAY_MS + SHUTDOWN_WITHIN_MS)).toEqual({ code: 0, signal: null });
+
+      const events = await sealedEventsOf([inFlightId, lateId]);
+      expect(events.map((event) => event.requestId).sort()).toEqual([inFlightId, lateId].sort());
+      expect(events.filter((event) => event.seq === null)).toEqual([]);
+    },
+    ONE_START_TEST_TIMEOUT_MS,
+  );
+});
+
 /** Random, long and in no dictionary: passes the password policy. */
 function strongPassword(): string {
   return `pw-${randomBytes(18).toString('base64url')}`;

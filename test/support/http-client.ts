@@ -22,7 +22,7 @@ export function httpGet(url: string, agent?: Agent): Promise<HttpResponse> {
 }
 
 /** A JSON POST over node:http on a connection of its own. */
-export function httpPost(url: string, body: unknown): Promise<HttpResponse> {
+export function httpPost(url: string, body: unknown, headers: Record<string, string> = {}): Promise<HttpResponse> {
   const payload = Buffer.from(JSON.stringify(body));
   return new Promise((resolve, reject) => {
     const request = httpRequest(
@@ -30,7 +30,7 @@ export function httpPost(url: string, body: unknown): Promise<HttpResponse> {
       {
         method: 'POST',
         agent: false,
-        headers: { 'content-type': 'application/json', 'content-length': payload.length },
+        headers: { ...headers, 'content-type': 'application/json', 'content-length': payload.length },
       },
       (response) => {
         let text = '';
@@ -76,13 +76,23 @@ export interface SlowUpload {
  * say when it has read the request head, so the test knows the request is in
  * its hands before going on.
  */
-export function startSlowUpload(url: string, body: unknown, agent: Agent): SlowUpload {
+export function startSlowUpload(
+  url: string,
+  body: unknown,
+  agent: Agent,
+  headers: Record<string, string> = {},
+): SlowUpload {
   const payload = Buffer.from(JSON.stringify(body));
   const half = Math.floor(payload.length / 2);
   const request = httpRequest(url, {
     method: 'POST',
     agent,
-    headers: { 'content-type': 'application/json', 'content-length': payload.length, expect: '100-continue' },
+    headers: {
+      ...headers,
+      'content-type': 'application/json',
+      'content-length': payload.length,
+      expect: '100-continue',
+    },
   });
   let settled = false;
   const response = new Promise<HttpResponse>((resolve, reject) => {

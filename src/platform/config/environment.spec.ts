@@ -143,6 +143,7 @@ describe('validateEnvironment', () => {
       ['HEALTH_DATABASE_TIMEOUT_MS', '49'],
       ['HEALTH_HEAP_LIMIT_MB', '15'],
       ['SHUTDOWN_TIMEOUT_MS', '-1'],
+      ['SHUTDOWN_DELAY_MS', '-1'],
       ['AUDIT_EXPORT_MAX_CONCURRENT', '0'],
       ['AUDIT_EXPORT_IDLE_TIMEOUT_MS', '999'],
     ])('refuses %s=%s, out of its bounds', (name, value) => {
@@ -154,6 +155,23 @@ describe('validateEnvironment', () => {
         'AUDIT_EXPORT_MAX_CONCURRENT',
       ]);
       expect(problemsOf({ DATABASE_POOL_SIZE: '4', AUDIT_EXPORT_MAX_CONCURRENT: '3' })).toEqual([]);
+    });
+
+    it('keeps serving after SIGTERM for a few seconds in production, none elsewhere, unless told', () => {
+      expect(validateEnvironment({}).shutdownDelayMs).toBe(0);
+      expect(validateEnvironment({ NODE_ENV: 'test' }).shutdownDelayMs).toBe(0);
+      expect(validateEnvironment({ SHUTDOWN_DELAY_MS: '2000' }).shutdownDelayMs).toBe(2_000);
+      expect(validateEnvironment(PRODUCTION).shutdownDelayMs).toBe(5_000);
+    });
+
+    it('refuses a shutdown delay that leaves no time to drain within the shutdown timeout', () => {
+      expect(namesIn(problemsOf({ SHUTDOWN_DELAY_MS: '10000' }))).toEqual(['SHUTDOWN_DELAY_MS']);
+      expect(namesIn(problemsOf({ SHUTDOWN_DELAY_MS: '3000', SHUTDOWN_TIMEOUT_MS: '2000' }))).toEqual([
+        'SHUTDOWN_DELAY_MS',
+      ]);
+      expect(namesIn(problemsOf({ ...PRODUCTION, SHUTDOWN_TIMEOUT_MS: '5000' }))).toEqual(['SHUTDOWN_DELAY_MS']);
+      expect(problemsOf({ SHUTDOWN_DELAY_MS: '3000', SHUTDOWN_TIMEOUT_MS: '8000' })).toEqual([]);
+      expect(problemsOf({ SHUTDOWN_DELAY_MS: '0', SHUTDOWN_TIMEOUT_MS: '0' })).toEqual([]);
     });
 
     it('reads a comma-separated list, trimming items and dropping empty ones', () => {

@@ -33,6 +33,8 @@ export enum NodeEnvironment {
 export const DEVELOPMENT_JWT_SECRET = 'development-only-jwt-secret-do-not-use-in-production';
 export const DEVELOPMENT_WEBHOOK_SECRET = 'development-only-webhook-secret-do-not-use-in-production';
 export const PAYMENT_PROVIDERS = ['simulated'] as const;
+/** Kubernetes takes a few seconds to take a terminating pod out of its endpoints and balancers. */
+const PRODUCTION_SHUTDOWN_DELAY_MS = 5_000;
 
 const SECRET_VARIABLES = new Set([
   'AUDIT_SIGNING_KEY',
@@ -296,15 +298,29 @@ export class Environment {
   @Min(50)
   HEALTH_DATABASE_TIMEOUT_MS = 1_500;
 
+  /** Liveness fails while the V8 heap in use is above this: a leak ends in a graceful restart, not an OOM kill. */
   @Transform(toInteger)
   @IsInt()
   @Min(16)
   HEALTH_HEAP_LIMIT_MB = 1_024;
 
+  /** After SIGTERM, at most this long (ms) to drain, seal, publish and close before exiting 1 anyway. */
   @Transform(toInteger)
   @IsInt()
   @Min(0)
   SHUTDOWN_TIMEOUT_MS = 10_000;
+
+  /**
+   * After SIGTERM, how long (ms) the instance keeps serving, readiness already 503, before it stops
+   * accepting connections: the time a load balancer takes to stop sending. Unset: 5000 in
+   * production, 0 elsewhere. Counts towards SHUTDOWN_TIMEOUT_MS.
+   */
+  @IsOptional()
+  @Transform(toInteger)
+  @IsInt()
+  @Min(0)
+  @Max(120_000)
+  SHUTDOWN_DELAY_MS?: number;
 
   @IsString()
   @MinLength(1)
@@ -382,6 +398,11 @@ export class Environment {
     return this.NODE_ENV === NodeEnvironment.Production;
   }
 
+  /** SHUTDOWN_DELAY_MS, or its default: a few seconds for a load balancer in production, none elsewhere. */
+  get shutdownDelayMs(): number {
+    return this.SHUTDOWN_DELAY_MS ?? (this.isProduction ? PRODUCTION_SHUTDOWN_DELAY_MS : 0);
+  }
+
   /** The demo organization and catalog at start-up: DEMO_SEED, by default on in development; never in production. */
   get demoSeedEnabled(): boolean {
     return !this.isProduction && (this.DEMO_SEED ?? this.NODE_ENV === NodeEnvironment.Development);
@@ -432,6 +453,17 @@ function poolProblems(environment: Environment, invalid: Set<string>): string[] 
   ];
 }
 
+/** The shutdown delay must leave time to drain within the shutdown timeout. */
+function shutdownProblems(environment: Environment, invalid: Set<string>): string[] {
+  if (invalid.has('SHUTDOWN_DELAY_MS') || invalid.has('SHUTDOWN_TIMEOUT_MS')) return [];
+  const delay = environment.shutdownDelayMs;
+  if (delay === 0 || delay < environment.SHUTDOWN_TIMEOUT_MS) return [];
+  return [
+    `SHUTDOWN_DELAY_MS: must be below SHUTDOWN_TIMEOUT_MS (${environment.SHUTDOWN_TIMEOUT_MS}), ` +
+      `leaving time to drain (the delay is ${delay} ms)`,
+  ];
+}
+
 function keyRingProblems(environment: Environment): string[] {
   try {
     KeyRing.parse(environment.ENCRYPTION_KEYS, environment.ENCRYPTION_KEY_ID);
@@ -458,7 +490,9 @@ export function validateEnvironment(raw: Record<string, unknown>): Environment {
   const invalid = validateSync(environment, { whitelist: false });
   const problems = invalid.map(describe);
   problems.push(...keyRingProblems(environment));
-  problems.push(...poolProblems(environment, new Set(invalid.map((error) => error.property))));
+  const invalidNames = new Set(invalid.map((error) => error.property));
+  problems.push(...poolProblems(environment, invalidNames));
+  problems.push(...shutdownProblems(environment, invalidNames));
   problems.push(...productionProblems(environment));
   if (problems.length > 0) throw new InvalidEnvironmentError(problems);
   return environment;
