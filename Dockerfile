@@ -18,9 +18,12 @@ RUN npm ci --omit=dev --no-audit --no-fund
 
 # --- runtime: compiled app + production dependencies, unprivileged ---
 FROM node:20-bookworm-slim AS runtime
+# The source commit, shown by the app_build_info metric: docker build --build-arg BUILD_COMMIT=$(git rev-parse HEAD) .
+ARG BUILD_COMMIT=
 ENV NODE_ENV=production \
     PORT=3000 \
-    HOST=0.0.0.0
+    HOST=0.0.0.0 \
+    BUILD_COMMIT=$BUILD_COMMIT
 WORKDIR /app
 COPY --from=dependencies --chown=node:node /app/node_modules ./node_modules
 COPY --from=build --chown=node:node /app/dist ./dist

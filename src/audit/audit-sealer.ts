@@ -1,8 +1,10 @@
 import { type BeforeApplicationShutdown, Injectable, Logger, type OnApplicationBootstrap } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
+import type { Counter } from 'prom-client';
 import type { Repository } from 'typeorm';
 import { violatesUnique } from '../platform/database/unique-violation';
 import { Environment } from '../platform/config/environment';
+import { MetricsService } from '../platform/metrics/metrics.service';
 import { SerialJob } from '../platform/scheduling/serial-job';
 import { GENESIS_HASH, recordHash, type SignedCheckpoint } from './audit-chain';
 import { AuditChainLink } from './audit-chain-link.entity';
@@ -44,6 +46,9 @@ type NewLink = Pick<AuditChainLink, 'seq' | 'eventId' | 'prevHash' | 'hash' | 'm
 export class AuditSealer implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private readonly logger = new Logger(AuditSealer.name);
   private readonly job = new SerialJob(() => this.sealAll());
+  private readonly sealedEvents: Counter;
+  private readonly signedCheckpoints: Counter;
+  private readonly failedSeals: Counter;
 
   constructor(
     @InjectRepository(AuditEvent) private readonly events: Repository<AuditEvent>,
@@ -51,7 +56,15 @@ export class AuditSealer implements OnApplicationBootstrap, BeforeApplicationShu
     @InjectRepository(AuditCheckpoint) private readonly checkpoints: Repository<AuditCheckpoint>,
     private readonly environment: Environment,
     private readonly signingKey: AuditSigningKey,
-  ) {}
+    metrics: MetricsService,
+  ) {
+    this.sealedEvents = metrics.counter('audit_events_sealed_total', 'Audit events appended to the hash chain.');
+    this.signedCheckpoints = metrics.counter('audit_checkpoints_signed_total', 'Signed checkpoints of the chain head.');
+    this.failedSeals = metrics.counter(
+      'audit_seal_failures_total',
+      'Sealing rounds that failed (the database, or a chain head the sealer did not write): events wait unsealed.',
+    );
+  }
 
   onApplicationBootstrap(): void {
     this.job.start(this.environment.AUDIT_SEAL_INTERVAL_MS);
@@ -85,6 +98,7 @@ export class AuditSealer implements OnApplicationBootstrap, BeforeApplicationShu
         if (sealed < BATCH_SIZE) return total;
       }
     } catch (error) {
+      this.failedSeals.inc();
       this.logger.error({ event: 'audit.seal_failed', err: error });
       throw error;
     }
@@ -113,7 +127,11 @@ export class AuditSealer implements OnApplicationBootstrap, BeforeApplicationShu
     const newHead = links.at(-1) ?? head;
     const checkpoint = newHead ? await this.checkpointIfDue(newHead) : null;
     if (links.length > 0 || checkpoint) await this.append(links, checkpoint);
-    if (checkpoint) this.logger.log({ event: 'audit.checkpoint_signed', seq: checkpoint.seq, keyId: checkpoint.keyId });
+    this.sealedEvents.inc(links.length);
+    if (checkpoint) {
+      this.signedCheckpoints.inc();
+      this.logger.log({ event: 'audit.checkpoint_signed', seq: checkpoint.seq, keyId: checkpoint.keyId });
+    }
     return events.length;
   }
 

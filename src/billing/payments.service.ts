@@ -30,6 +30,9 @@ import { InvoicesService } from './invoices.service';
 import { OrderSettlement } from './order-settlement';
 import { type PaymentEvent, PaymentProvider } from './payment-provider';
 
+/** What `payments_total` counts, each from the start. */
+const PAYMENT_OUTCOMES = ['captured', 'pending', 'declined', 'failed'] as const;
+
 function toDto(payment: Payment): PaymentDto {
   return {
     id: payment.id,
@@ -79,7 +82,7 @@ export class PaymentsService {
     this.paymentOutcomes = metrics.counter(
       'payments_total',
       'Payment outcomes: captured, pending, declined (at once), failed (pending ones the provider failed).',
-      ['outcome'],
+      { outcome: PAYMENT_OUTCOMES },
     );
   }
 

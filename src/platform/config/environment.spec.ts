@@ -201,6 +201,17 @@ describe('validateEnvironment', () => {
       expect(namesIn(problemsOf({ DATABASE_URL: url }))).toEqual(['DATABASE_URL']);
     });
 
+    it.each(['0123456789abcdef0123456789abcdef01234567', 'v1.4.2-3-gabc1234'])(
+      'accepts %j as BUILD_COMMIT',
+      (commit) => {
+        expect(validateEnvironment({ BUILD_COMMIT: commit }).BUILD_COMMIT).toBe(commit);
+      },
+    );
+
+    it.each(['abc def', 'abc"} 1\nforged_metric 1', 'x'.repeat(65)])('refuses %j as BUILD_COMMIT', (commit) => {
+      expect(namesIn(problemsOf({ BUILD_COMMIT: commit }))).toEqual(['BUILD_COMMIT']);
+    });
+
     it('refuses an unknown NODE_ENV and LOG_LEVEL', () => {
       expect(namesIn(problemsOf({ NODE_ENV: 'staging', LOG_LEVEL: 'verbose' }))).toEqual(['LOG_LEVEL', 'NODE_ENV']);
     });

@@ -2,6 +2,8 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 import { DataSource } from 'typeorm';
+import packageJson from '../../../package.json';
+import { Environment } from '../config/environment';
 
 interface PgPoolCounts {
   totalCount: number;
@@ -28,8 +30,17 @@ export class MetricsService {
     registers: [this.registry],
   });
 
-  constructor(@InjectDataSource() dataSource: DataSource) {
+  constructor(@InjectDataSource() dataSource: DataSource, environment: Environment) {
     collectDefaultMetrics({ register: this.registry });
+    new Gauge({
+      name: 'app_build_info',
+      help: 'The build running: package version, Node.js version and source commit (BUILD_COMMIT); always 1.',
+      labelNames: ['version', 'node_version', 'commit'] as const,
+      registers: [this.registry],
+    }).set(
+      { version: packageJson.version, node_version: process.version, commit: environment.BUILD_COMMIT ?? 'unknown' },
+      1,
+    );
     const pool = () =>
       dataSource.isInitialized ? (dataSource.driver as unknown as { master?: PgPoolCounts }).master : undefined;
     new Gauge({
@@ -46,12 +57,37 @@ export class MetricsService {
     });
   }
 
-  /** A business counter in this instance's registry, e.g. `orders_placed_total`; create each once (in a constructor). */
-  counter<Label extends string>(name: string, help: string, labelNames: readonly Label[] = []): Counter<Label> {
-    return new Counter({ name, help, labelNames, registers: [this.registry] });
+  /**
+   * A business counter in this instance's registry, e.g. `orders_placed_total`; create each once
+   * (in a constructor). `labelValues` names each label's known values: every combination is there
+   * at 0 from the start, since a series that appears only with its first event hides that event
+   * from `rate()` and `increase()`, and alerts on them.
+   */
+  counter<Label extends string = never>(
+    name: string,
+    help: string,
+    labelValues?: Readonly<Record<Label, readonly string[]>>,
+  ): Counter<Label> {
+    const values: Readonly<Record<string, readonly string[]>> = labelValues ?? {};
+    const counter = new Counter<Label>({
+      name,
+      help,
+      labelNames: Object.keys(values) as Label[],
+      registers: [this.registry],
+    });
+    for (const labels of combinations(values)) counter.inc(labels as Partial<Record<Label, string>>, 0);
+    return counter;
   }
 
   observeHttpRequest(method: string, route: string | undefined, status: number, seconds: number): void {
     this.httpDuration.observe({ method, route: route ?? UNMATCHED_ROUTE, status: String(status) }, seconds);
   }
+}
+
+/** Every combination of one value per label: `{ a: [1, 2], b: [3] }` → `{a:1,b:3}`, `{a:2,b:3}`; none → one empty set. */
+function combinations(values: Readonly<Record<string, readonly string[]>>): Record<string, string>[] {
+  return Object.entries(values).reduce<Record<string, string>[]>(
+    (sets, [label, options]) => sets.flatMap((set) => options.map((option) => ({ ...set, [label]: option }))),
+    [{}],
+  );
 }

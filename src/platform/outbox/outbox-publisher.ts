@@ -1,11 +1,10 @@
 import { type BeforeApplicationShutdown, Injectable, Logger, type OnApplicationBootstrap } from '@nestjs/common';
-import type { Counter } from 'prom-client';
 import { DataSource, type EntityManager, In, IsNull } from 'typeorm';
 import { Environment } from '../config/environment';
-import { MetricsService } from '../metrics/metrics.service';
 import { SerialJob } from '../scheduling/serial-job';
 import { type BrokerMessage, JetStreamBroker } from './event-broker';
 import { OutboxEvent } from './outbox-event.entity';
+import { OutboxMetrics } from './outbox-metrics';
 
 /** Events published per transaction. */
 const BATCH_SIZE = 200;
@@ -34,8 +33,6 @@ const PURGE_EVERY_MS = 3_600_000;
 @Injectable()
 export class OutboxPublisher implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private readonly logger = new Logger(OutboxPublisher.name);
-  private readonly published: Counter;
-  private readonly republished: Counter;
   private readonly job = new SerialJob(() => this.publishAll());
   private failing = false;
   private purgedAt = 0;
@@ -44,14 +41,8 @@ export class OutboxPublisher implements OnApplicationBootstrap, BeforeApplicatio
     private readonly dataSource: DataSource,
     private readonly environment: Environment,
     private readonly broker: JetStreamBroker,
-    metrics: MetricsService,
-  ) {
-    this.published = metrics.counter('outbox_events_published_total', 'Domain events published to the broker.');
-    this.republished = metrics.counter(
-      'outbox_events_republished_total',
-      'Domain events published again that the broker already had (a crash between publishing and marking).',
-    );
-  }
+    private readonly metrics: OutboxMetrics,
+  ) {}
 
   onApplicationBootstrap(): void {
     this.job.start(this.environment.OUTBOX_PUBLISH_INTERVAL_MS);
@@ -142,8 +133,8 @@ export class OutboxPublisher implements OnApplicationBootstrap, BeforeApplicatio
     if (stored > 0) {
       const ids = events.slice(0, stored).map(({ id }) => id);
       await manager.update(OutboxEvent, { id: In(ids) }, { publishedAt: () => 'now()' });
-      this.published.inc(stored);
-      this.republished.inc(duplicates);
+      this.metrics.published.inc(stored);
+      this.metrics.republished.inc(duplicates);
     }
     if (error) throw error;
     return stored;

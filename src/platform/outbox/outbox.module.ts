@@ -4,6 +4,7 @@ import type { Environment } from '../config/environment';
 import { JetStreamBroker } from './event-broker';
 import { Outbox } from './outbox';
 import { OutboxEvent } from './outbox-event.entity';
+import { OutboxMetrics } from './outbox-metrics';
 import { OutboxPublisher } from './outbox-publisher';
 
 /**
@@ -27,7 +28,7 @@ export class OutboxModule {
     return {
       module: OutboxModule,
       imports: [TypeOrmModule.forFeature([OutboxEvent])],
-      providers: [Outbox, ...publishing],
+      providers: [Outbox, OutboxMetrics, ...publishing],
       exports: [Outbox],
     };
   }
