@@ -149,6 +149,7 @@ const MATRIX: MatrixRow[] = [
   // Ops                                                  admin cat  ful  fin  aud  orgA buy  anon other
   endpoint('GET /health/live',                            ALL_200),
   endpoint('GET /health/ready',                           ALL_200),
+  endpoint('GET /health/startup',                         ALL_200),
   endpoint('GET /metrics',                                ALL_200),
 
   // Authentication: public, a credential sent along changes nothing
