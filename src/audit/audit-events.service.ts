@@ -91,6 +91,10 @@ export class AuditEventsService {
     const runner = this.dataSource.createQueryRunner();
     try {
       await startReadOnlySnapshot(runner);
+      // The one transaction that waits on a client by design, for up to the export's own idle bound.
+      const idleMs =
+        this.environment.AUDIT_EXPORT_IDLE_TIMEOUT_MS + this.environment.DATABASE_IDLE_IN_TRANSACTION_TIMEOUT_MS;
+      await runner.query(`SET LOCAL idle_in_transaction_session_timeout = ${idleMs}`);
       const range = await this.seqRange(runner.manager, from, to);
       if (format === 'csv') yield CSV_HEADER;
       if (!range) return;

@@ -1,3 +1,4 @@
+import { types } from 'node:util';
 import { type ExecutionContext, Injectable } from '@nestjs/common';
 import { AuthGuard } from '@nestjs/passport';
 import { AccessDenials } from '../access/access-denials';
@@ -34,8 +35,9 @@ export class AuthenticationGuard extends AuthGuard(['jwt', 'api-key']) {
 
   override handleRequest<TUser = Actor>(error: unknown, actor: TUser | false, info: unknown): TUser {
     if (actor) return actor;
-    // A fault while checking (database down) is a 500, not a bad credential.
-    if (error instanceof Error && !(error instanceof DomainError)) throw error;
+    // A fault while checking (the database down: 503) is not a bad credential. Not `instanceof Error`,
+    // which misses errors of another realm (Node's own, under Jest's module sandbox).
+    if (types.isNativeError(error) && !(error instanceof DomainError)) throw error;
     throw this.refuse(isExpiry(info) ? 'The access token has expired; refresh it.' : undefined);
   }
 

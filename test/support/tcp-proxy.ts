@@ -13,13 +13,19 @@ export function targetOf(databaseUrl: string): TcpTarget {
 
 /**
  * A loopback TCP proxy to put in front of a database, so tests can take it
- * away (`cut`), give it back (`restore`) or slow its answers (`setLatency`)
- * while the app under test keeps running.
+ * away (`cut`, `refuseConnections`), give it back (`restore`,
+ * `acceptConnections`), slow its answers (`setLatency`) or stall the network
+ * (`stall`, `resume`) while the app under test keeps running.
  */
 export class TcpProxy {
   private readonly sockets = new Set<Socket>();
   private refusing = false;
   private latencyMs = 0;
+  private stalled = false;
+  /** What a stalled network holds back, in order: bytes and ends, each side's. */
+  private readonly held: (() => void)[] = [];
+  /** Where the proxy listened before `refuseConnections`, to listen there again. */
+  private refusedPort: number | undefined;
 
   private constructor(
     private readonly server: Server,
@@ -29,12 +35,8 @@ export class TcpProxy {
   }
 
   static async start(target: TcpTarget): Promise<TcpProxy> {
-    const server = createServer();
-    const proxy = new TcpProxy(server, target);
-    await new Promise<void>((resolve, reject) => {
-      server.once('error', reject);
-      server.listen(0, '127.0.0.1', () => resolve());
-    });
+    const proxy = new TcpProxy(createServer(), target);
+    await proxy.listen(0);
     return proxy;
   }
 
@@ -53,12 +55,47 @@ export class TcpProxy {
   /** Drops every open connection and resets every new one until `restore`. */
   cut(): void {
     this.refusing = true;
+    this.held.length = 0;
     for (const socket of this.sockets) socket.resetAndDestroy();
     this.sockets.clear();
   }
 
   restore(): void {
     this.refusing = false;
+  }
+
+  /**
+   * A database that is not there: every open connection dropped, and nothing
+   * listening at the address (connecting is refused) until `acceptConnections`.
+   */
+  async refuseConnections(): Promise<void> {
+    const port = this.port;
+    this.cut();
+    await new Promise<void>((resolve) => this.server.close(() => resolve()));
+    this.refusedPort = port;
+  }
+
+  /** Listens again, at the same address, after `refuseConnections`. */
+  async acceptConnections(): Promise<void> {
+    if (this.refusedPort === undefined) throw new Error('acceptConnections() comes after refuseConnections()');
+    this.restore();
+    await this.listen(this.refusedPort);
+    this.refusedPort = undefined;
+  }
+
+  /**
+   * A network that stops forwarding, as when a link or a firewall drops
+   * packets: connections stay open, nothing (bytes, nor the news that a side
+   * closed) gets through either way, and new connections open but carry
+   * nothing, until `resume` delivers everything held, in order.
+   */
+  stall(): void {
+    this.stalled = true;
+  }
+
+  resume(): void {
+    this.stalled = false;
+    for (const delivery of this.held.splice(0)) delivery();
   }
 
   /** Holds every chunk the target sends back for `ms` before passing it on (one-way latency). */
@@ -68,7 +105,23 @@ export class TcpProxy {
 
   async close(): Promise<void> {
     this.cut();
-    await new Promise<void>((resolve) => this.server.close(() => resolve()));
+    if (this.server.listening) await new Promise<void>((resolve) => this.server.close(() => resolve()));
+  }
+
+  private listen(port: number): Promise<void> {
+    return new Promise<void>((resolve, reject) => {
+      this.server.once('error', reject);
+      this.server.listen(port, '127.0.0.1', () => {
+        this.server.off('error', reject);
+        resolve();
+      });
+    });
+  }
+
+  /** Runs `delivery` now, or once the network flows again. */
+  private whenFlowing(delivery: () => void): void {
+    if (this.stalled) this.held.push(delivery);
+    else delivery();
   }
 
   private accept(client: Socket): void {
@@ -82,13 +135,13 @@ export class TcpProxy {
       socket.setNoDelay(true);
       socket.on('close', () => this.sockets.delete(socket));
     }
-    // Either side failing ends the pair, as a broken network path would.
-    client.on('error', () => upstream.destroy());
-    upstream.on('error', () => client.destroy());
-    client.on('close', () => upstream.destroy());
-    upstream.on('close', () => client.destroy());
+    // Either side failing or closing ends the pair, as a broken network path would, once news of it gets through.
+    client.on('error', () => this.whenFlowing(() => upstream.destroy()));
+    upstream.on('error', () => this.whenFlowing(() => client.destroy()));
+    client.on('close', () => this.whenFlowing(() => upstream.destroy()));
+    upstream.on('close', () => this.whenFlowing(() => client.destroy()));
 
-    client.pipe(upstream);
+    client.on('data', (chunk: Buffer) => this.whenFlowing(() => write(upstream, chunk)));
     this.forwardWithLatency(upstream, client);
   }
 
@@ -101,18 +154,24 @@ export class TcpProxy {
       const now = Date.now();
       while (queue.length > 0 && queue[0].dueAt <= now) {
         const next = queue.shift();
-        if (next && !to.destroyed) to.write(next.chunk);
+        if (next) write(to, next.chunk);
       }
       if (queue.length > 0) timer = setTimeout(drain, queue[0].dueAt - now);
     };
-    from.on('data', (chunk: Buffer) => {
-      if (this.latencyMs === 0 && queue.length === 0) {
-        to.write(chunk);
-        return;
-      }
-      queue.push({ dueAt: Date.now() + this.latencyMs, chunk });
-      timer ??= setTimeout(drain, this.latencyMs);
-    });
+    from.on('data', (chunk: Buffer) =>
+      this.whenFlowing(() => {
+        if (this.latencyMs === 0 && queue.length === 0) {
+          write(to, chunk);
+          return;
+        }
+        queue.push({ dueAt: Date.now() + this.latencyMs, chunk });
+        timer ??= setTimeout(drain, this.latencyMs);
+      }),
+    );
     to.on('close', () => clearTimeout(timer));
   }
+}
+
+function write(socket: Socket, chunk: Buffer): void {
+  if (!socket.destroyed) socket.write(chunk);
 }

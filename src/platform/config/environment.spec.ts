@@ -63,7 +63,10 @@ describe('validateEnvironment', () => {
         DATA_DIR: './data',
         DATABASE_POOL_SIZE: 10,
         DATABASE_STATEMENT_TIMEOUT_MS: 15_000,
+        DATABASE_QUERY_TIMEOUT_MS: 20_000,
         DATABASE_CONNECT_TIMEOUT_MS: 5_000,
+        DATABASE_IDLE_IN_TRANSACTION_TIMEOUT_MS: 30_000,
+        DATABASE_KEEPALIVE_DELAY_MS: 10_000,
         MIGRATIONS_RUN: true,
         JWT_SECRET: DEVELOPMENT_JWT_SECRET,
         ENCRYPTION_KEYS: DEVELOPMENT_ENCRYPTION_KEYS,
@@ -136,6 +139,9 @@ describe('validateEnvironment', () => {
       ['PORT', '-1'],
       ['DATABASE_POOL_SIZE', '201'],
       ['DATABASE_CONNECT_TIMEOUT_MS', '99'],
+      ['DATABASE_QUERY_TIMEOUT_MS', '99'],
+      ['DATABASE_IDLE_IN_TRANSACTION_TIMEOUT_MS', '99'],
+      ['DATABASE_KEEPALIVE_DELAY_MS', '999'],
       ['BODY_LIMIT_BYTES', '1023'],
       ['TRUST_PROXY', '11'],
       ['RATE_LIMIT_TTL_MS', '999'],
@@ -155,6 +161,16 @@ describe('validateEnvironment', () => {
         'AUDIT_EXPORT_MAX_CONCURRENT',
       ]);
       expect(problemsOf({ DATABASE_POOL_SIZE: '4', AUDIT_EXPORT_MAX_CONCURRENT: '3' })).toEqual([]);
+    });
+
+    it('refuses a client query deadline that would cut a statement before the server cancels it', () => {
+      expect(namesIn(problemsOf({ DATABASE_QUERY_TIMEOUT_MS: '15000' }))).toEqual(['DATABASE_QUERY_TIMEOUT_MS']);
+      expect(
+        namesIn(problemsOf({ DATABASE_STATEMENT_TIMEOUT_MS: '30000', DATABASE_QUERY_TIMEOUT_MS: '20000' })),
+      ).toEqual(['DATABASE_QUERY_TIMEOUT_MS']);
+      expect(problemsOf({ DATABASE_STATEMENT_TIMEOUT_MS: '1000', DATABASE_QUERY_TIMEOUT_MS: '2000' })).toEqual([]);
+      // No server bound: the client's is the only one.
+      expect(problemsOf({ DATABASE_STATEMENT_TIMEOUT_MS: '0', DATABASE_QUERY_TIMEOUT_MS: '100' })).toEqual([]);
     });
 
     it('keeps serving after SIGTERM for a few seconds in production, none elsewhere, unless told', () => {

@@ -114,15 +114,40 @@ export class Environment {
   @Max(200)
   DATABASE_POOL_SIZE = 10;
 
+  /** The server cancels a statement that runs longer (ms); 0: no limit. */
   @Transform(toInteger)
   @IsInt()
   @Min(0)
   DATABASE_STATEMENT_TIMEOUT_MS = 15_000;
 
+  /**
+   * The client gives up a query with no answer after this long (ms) and closes its connection,
+   * however the network behaves (the server's statement timeout cannot reach across a stalled
+   * one). Above DATABASE_STATEMENT_TIMEOUT_MS, so that a merely slow statement is cancelled cleanly
+   * by the server first.
+   */
+  @Transform(toInteger)
+  @IsInt()
+  @Min(100)
+  DATABASE_QUERY_TIMEOUT_MS = 20_000;
+
+  /** How long (ms) a query waits for a connection: a free one of a full pool, or a new one opened. */
   @Transform(toInteger)
   @IsInt()
   @Min(100)
   DATABASE_CONNECT_TIMEOUT_MS = 5_000;
+
+  /** The server ends a session whose transaction sat idle this long (ms): a client that vanished mid-transaction. */
+  @Transform(toInteger)
+  @IsInt()
+  @Min(100)
+  DATABASE_IDLE_IN_TRANSACTION_TIMEOUT_MS = 30_000;
+
+  /** TCP keepalive on every database connection: the first probe after this long idle (ms). */
+  @Transform(toInteger)
+  @IsInt()
+  @Min(1_000)
+  DATABASE_KEEPALIVE_DELAY_MS = 10_000;
 
   @Transform(toBoolean)
   @IsIn([true, false], { message: 'must be true or false' })
@@ -458,6 +483,17 @@ function poolProblems(environment: Environment, invalid: Set<string>): string[] 
   ];
 }
 
+/** The client's query deadline must leave the server's statement timeout the first word. */
+function databaseTimeoutProblems(environment: Environment, invalid: Set<string>): string[] {
+  if (invalid.has('DATABASE_QUERY_TIMEOUT_MS') || invalid.has('DATABASE_STATEMENT_TIMEOUT_MS')) return [];
+  const statementTimeout = environment.DATABASE_STATEMENT_TIMEOUT_MS;
+  if (statementTimeout === 0 || environment.DATABASE_QUERY_TIMEOUT_MS > statementTimeout) return [];
+  return [
+    `DATABASE_QUERY_TIMEOUT_MS: must be above DATABASE_STATEMENT_TIMEOUT_MS (${statementTimeout}), ` +
+      'so that the server cancels a slow statement before the client gives its connection up',
+  ];
+}
+
 /** The shutdown delay must leave time to drain within the shutdown timeout. */
 function shutdownProblems(environment: Environment, invalid: Set<string>): string[] {
   if (invalid.has('SHUTDOWN_DELAY_MS') || invalid.has('SHUTDOWN_TIMEOUT_MS')) return [];
@@ -497,6 +533,7 @@ export function validateEnvironment(raw: Record<string, unknown>): Environment {
   problems.push(...keyRingProblems(environment));
   const invalidNames = new Set(invalid.map((error) => error.property));
   problems.push(...poolProblems(environment, invalidNames));
+  problems.push(...databaseTimeoutProblems(environment, invalidNames));
   problems.push(...shutdownProblems(environment, invalidNames));
   problems.push(...productionProblems(environment));
   if (problems.length > 0) throw new InvalidEnvironmentError(problems);

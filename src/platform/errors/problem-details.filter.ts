@@ -1,9 +1,10 @@
 import { type ArgumentsHost, Catch, type ExceptionFilter, HttpException, Logger } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import { DATABASE_RETRY_AFTER_SECONDS, isDatabaseUnavailable } from '../database/database-unavailable';
 import { DomainError } from './domain-error';
 import { PROBLEM_CONTENT_TYPE, type ProblemParts, problemOf, STATUS_BY_KIND, statusTitle } from './problem';
 
-type ErrorParts = Omit<ProblemParts, 'instance' | 'requestId'>;
+type ErrorParts = Omit<ProblemParts, 'instance' | 'requestId'> & { retryAfterSeconds?: number };
 
 /** Errors Fastify raises before a route runs (body parsing, limits), by their code. */
 const FASTIFY_ERRORS: Record<string, Omit<ErrorParts, 'status'>> = {
@@ -78,6 +79,7 @@ export class ProblemDetailsFilter implements ExceptionFilter {
     if (parts.status === 429 && !reply.hasHeader('retry-after')) {
       reply.header('retry-after', '1');
     }
+    if (parts.retryAfterSeconds !== undefined) reply.header('retry-after', String(parts.retryAfterSeconds));
     void reply.status(parts.status).header('content-type', PROBLEM_CONTENT_TYPE).send(JSON.stringify(problem));
   }
 
@@ -102,6 +104,18 @@ export class ProblemDetailsFilter implements ExceptionFilter {
           ? `No route matches ${request.method} ${request.url.split('?')[0]}.`
           : httpExceptionDetail(exception);
       return { status, code: CODE_BY_STATUS[status] ?? 'CLIENT_ERROR', detail };
+    }
+    if (isDatabaseUnavailable(exception)) {
+      this.logger.warn(
+        { event: 'database.unavailable', err: exception, requestId: request.id },
+        'Database unavailable',
+      );
+      return {
+        status: 503,
+        code: 'DATABASE_UNAVAILABLE',
+        detail: 'The database cannot be reached just now. Retry after the number of seconds in Retry-After.',
+        retryAfterSeconds: DATABASE_RETRY_AFTER_SECONDS,
+      };
     }
     this.logger.error(
       { err: exception, requestId: request.id, method: request.method, url: request.url },
