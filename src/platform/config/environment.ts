@@ -318,11 +318,6 @@ export class Environment {
   @Matches(/^[A-Za-z0-9._:-]{1,64}$/, { message: 'must be 1-64 letters, digits, ., _, : or -' })
   RATE_LIMIT_KEY_PREFIX = 'b2b-commerce';
 
-  /** The source commit of this build, shown by the `app_build_info` metric; set when the image is built. */
-  @IsOptional()
-  @Matches(/^[0-9A-Za-z._-]{1,64}$/, { message: 'must be a commit id (1-64 letters, digits, . _ or -)' })
-  BUILD_COMMIT?: string;
-
   @Transform(toInteger)
   @IsInt()
   @Min(50)
@@ -351,6 +346,11 @@ export class Environment {
   @Min(0)
   @Max(120_000)
   SHUTDOWN_DELAY_MS?: number;
+
+  /** The source commit of this build, shown by the `app_build_info` metric; set when the image is built. */
+  @IsOptional()
+  @Matches(/^[0-9A-Za-z._-]{1,64}$/, { message: 'must be a commit id (1-64 letters, digits, . _ or -)' })
+  BUILD_COMMIT?: string;
 
   @IsString()
   @MinLength(1)
