@@ -12,6 +12,7 @@ import type { Environment } from './platform/config/environment';
 import { defaultProblemResponse } from './platform/errors/api-problem-responses.decorator';
 import { InvalidRequestError } from './platform/errors/invalid-request.error';
 import { ProblemDetailsDto } from './platform/errors/problem-details.dto';
+import { useCors } from './platform/http/cors';
 import { useETags } from './platform/http/etag.decorator';
 import { useRequestContext } from './platform/context/request-context.module';
 import { useDepthLimitedJsonParser } from './platform/http/json-body-parser';
@@ -82,7 +83,7 @@ export async function createApp(
   useETags(app);
   useRequestAuditScope(app);
   useDepthLimitedJsonParser(app, environment.BODY_LIMIT_BYTES);
-  app.enableCors({ origin: environment.CORS_ORIGINS.length > 0 ? environment.CORS_ORIGINS : false });
+  useCors(app, environment.CORS_ORIGINS);
   app.enableVersioning({ type: VersioningType.URI, defaultVersion: '1' });
   app.useGlobalPipes(
     new ValidationPipe({

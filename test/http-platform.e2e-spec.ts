@@ -53,21 +53,91 @@ describe('security headers and CORS', () => {
     }
   });
 
-  it('allows an origin on the allowlist', async () => {
+  const ALLOWED = 'https://app.example.com';
+  const FOREIGN = 'https://evil.example.net';
+  const REQUEST_HEADERS = [
+    'authorization',
+    'content-type',
+    'if-match',
+    'if-none-match',
+    'idempotency-key',
+    'x-api-key',
+    'x-request-id',
+  ];
+  const EXPOSED_HEADERS = [
+    'etag',
+    'idempotent-replayed',
+    'location',
+    'ratelimit',
+    'ratelimit-policy',
+    'retry-after',
+    'x-request-id',
+  ];
+  const listOf = (value: string | undefined): string[] =>
+    (value ?? '')
+      .split(',')
+      .map((item) => item.trim().toLowerCase())
+      .filter(Boolean)
+      .sort();
+  const preflight = (origin: string, method: string, headers = REQUEST_HEADERS) =>
+    testApp.http
+      .options(`/v1/test-probes/${randomUUID()}`)
+      .set('Origin', origin)
+      .set('Access-Control-Request-Method', method)
+      .set('Access-Control-Request-Headers', headers.join(', '));
+
+  it('answers a preflight from an allowed origin for every method the API uses, with the headers clients send', async () => {
+    const document = (await testApp.http.get('/docs-json').expect(200)).body as { paths: Record<string, object> };
+    const documented = new Set(
+      Object.values(document.paths).flatMap((pathItem) => Object.keys(pathItem).map((m) => m.toUpperCase())),
+    );
+    expect([...documented]).toEqual(expect.arrayContaining(['GET', 'POST', 'PATCH', 'DELETE']));
+    for (const method of [...documented, 'HEAD']) {
+      const response = await preflight(ALLOWED, method).expect(204);
+      expect(response.headers['access-control-allow-origin']).toBe(ALLOWED);
+      expect(listOf(response.headers['access-control-allow-methods'])).toContain(method.toLowerCase());
+      expect(listOf(response.headers['access-control-allow-headers'])).toEqual(expect.arrayContaining(REQUEST_HEADERS));
+      expect(Number(response.headers['access-control-max-age'])).toBeGreaterThanOrEqual(600);
+      expect(listOf(response.headers.vary)).toContain('origin');
+    }
+  });
+
+  it('lets a cross-origin client from an allowed origin read the response headers it needs', async () => {
+    const response = await testApp.http.get(`/v1/test-probes/${randomUUID()}`).set('Origin', ALLOWED).expect(200);
+    expect(response.headers['access-control-allow-origin']).toBe(ALLOWED);
+    expect(listOf(response.headers['access-control-expose-headers'])).toEqual(EXPOSED_HEADERS);
+    const refused = await testApp.http.get('/v1/test-probes/not-a-uuid').set('Origin', ALLOWED).expect(400);
+    expect(listOf(refused.headers['access-control-expose-headers'])).toEqual(EXPOSED_HEADERS);
+  });
+
+  it('grants nothing to another origin, in a preflight or a request', async () => {
+    const answers = [
+      await preflight(FOREIGN, 'PATCH'),
+      await testApp.http.get(`/v1/test-probes/${randomUUID()}`).set('Origin', FOREIGN).expect(200),
+    ];
+    for (const response of answers) {
+      const granted = Object.keys(response.headers).filter((name) => name.startsWith('access-control-'));
+      expect(granted).toEqual([]);
+    }
+  });
+});
+
+describe('CORS without allowed origins', () => {
+  let testApp: TestApp;
+  beforeAll(async () => {
+    testApp = await startTestApp({ CORS_ORIGINS: '' }, [ProbeModule]);
+  });
+  afterAll(() => testApp.close());
+
+  it('grants no origin anything', async () => {
     const response = await testApp.http
       .options(`/v1/test-probes/${randomUUID()}`)
       .set('Origin', 'https://app.example.com')
-      .set('Access-Control-Request-Method', 'GET')
-      .expect(204);
-    expect(response.headers['access-control-allow-origin']).toBe('https://app.example.com');
-  });
-
-  it('grants nothing to another origin', async () => {
-    const response = await testApp.http
-      .get(`/v1/test-probes/${randomUUID()}`)
-      .set('Origin', 'https://evil.example.net')
-      .expect(200);
-    expect(response.headers['access-control-allow-origin']).toBeUndefined();
+      .set('Access-Control-Request-Method', 'PATCH');
+    const read = await testApp.http.get(`/v1/test-probes/${randomUUID()}`).set('Origin', 'https://app.example.com');
+    for (const answer of [response, read]) {
+      expect(Object.keys(answer.headers).filter((name) => name.startsWith('access-control-'))).toEqual([]);
+    }
   });
 });
 
