@@ -1,6 +1,7 @@
 import { type ArgumentsHost, Catch, type ExceptionFilter, HttpException, Logger } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { DATABASE_RETRY_AFTER_SECONDS, isDatabaseUnavailable } from '../database/database-unavailable';
+import { pathOf } from '../http/request-path';
 import { DomainError } from './domain-error';
 import { PROBLEM_CONTENT_TYPE, type ProblemParts, problemOf, STATUS_BY_KIND, statusTitle } from './problem';
 
@@ -75,7 +76,7 @@ export class ProblemDetailsFilter implements ExceptionFilter {
     const request = http.getRequest<FastifyRequest>();
     const reply = http.getResponse<FastifyReply>();
     const parts = this.describe(exception, request);
-    const problem = problemOf({ ...parts, instance: request.url.split('?')[0], requestId: request.id });
+    const problem = problemOf({ ...parts, instance: pathOf(request.url), requestId: request.id });
     if (parts.status === 429 && !reply.hasHeader('retry-after')) {
       reply.header('retry-after', '1');
     }
@@ -101,7 +102,7 @@ export class ProblemDetailsFilter implements ExceptionFilter {
       const status = exception.getStatus();
       const detail =
         status === 404 && /^Cannot \w+ /.test(httpExceptionDetail(exception))
-          ? `No route matches ${request.method} ${request.url.split('?')[0]}.`
+          ? `No route matches ${request.method} ${pathOf(request.url)}.`
           : httpExceptionDetail(exception);
       return { status, code: CODE_BY_STATUS[status] ?? 'CLIENT_ERROR', detail };
     }
@@ -118,7 +119,7 @@ export class ProblemDetailsFilter implements ExceptionFilter {
       };
     }
     this.logger.error(
-      { err: exception, requestId: request.id, method: request.method, url: request.url },
+      { err: exception, requestId: request.id, method: request.method, url: pathOf(request.url) },
       'Unhandled error',
     );
     const status = exception instanceof HttpException ? exception.getStatus() : 500;

@@ -2,6 +2,7 @@ import type { Socket } from 'node:net';
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { PROBLEM_CONTENT_TYPE, problemOf, statusTitle } from '../errors/problem';
 import { REQUEST_ID_HEADER, requestIdFor } from './request-id';
+import { pathOf } from './request-path';
 
 interface Refusal {
   status: number;
@@ -31,7 +32,7 @@ const UNROUTABLE: Refusal = { status: 400, code: 'BAD_REQUEST', detail: 'The req
  */
 export function answerRouterError(error: FastifyError, request: FastifyRequest, reply: FastifyReply): void {
   const refusal = ROUTER_REFUSALS[error.code] ?? UNROUTABLE;
-  const problem = problemOf({ ...refusal, instance: request.url.split('?')[0], requestId: request.id });
+  const problem = problemOf({ ...refusal, instance: pathOf(request.url), requestId: request.id });
   void reply
     .status(refusal.status)
     .header(REQUEST_ID_HEADER, request.id)

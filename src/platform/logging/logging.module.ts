@@ -4,13 +4,21 @@ import { LoggerModule } from 'nestjs-pino';
 import { Environment } from '../config/environment';
 import { REQUEST_CONTEXT, type RequestContext } from '../context/request-context';
 
-/** Request and response headers that carry credentials. */
-const REDACTED_HEADERS = [
-  'req.headers.authorization',
-  'req.headers.cookie',
-  'req.headers["x-api-key"]',
-  'res.headers["set-cookie"]',
+/**
+ * Request and response headers that carry credentials. `Payment-Signature` is
+ * one: within its five minutes, a signature and its body are a webhook anyone
+ * could deliver again.
+ */
+export const CREDENTIAL_HEADERS = [
+  'authorization',
+  'proxy-authorization',
+  'cookie',
+  'set-cookie',
+  'x-api-key',
+  'payment-signature',
 ];
+
+const REDACTED_HEADERS = CREDENTIAL_HEADERS.flatMap((name) => [`req.headers["${name}"]`, `res.headers["${name}"]`]);
 
 /** Keys whose values are secrets, wherever they appear. */
 export const SECRET_KEYS = [

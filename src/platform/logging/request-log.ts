@@ -3,7 +3,8 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { PinoLogger } from 'nestjs-pino';
 import type { Logger } from 'pino';
 import type { Environment } from '../config/environment';
-import { SECRET_KEYS } from './logging.module';
+import { pathOf } from '../http/request-path';
+import { CREDENTIAL_HEADERS as KNOWN_CREDENTIAL_HEADERS, SECRET_KEYS } from './logging.module';
 
 /** A request slower than this is logged whatever the sample rate. */
 export const SLOW_REQUEST_MS = 1_000;
@@ -11,27 +12,47 @@ export const SLOW_REQUEST_MS = 1_000;
 /** Probes hit these every few seconds; their failures still show in the health checks' own logs. */
 const isHealthProbe = (request: FastifyRequest): boolean => request.url.startsWith('/health/');
 
-/** Headers that carry credentials, or are named like a secret; their values are never written. */
-const CREDENTIAL_HEADERS = new Set([
-  'authorization',
-  'cookie',
-  'x-api-key',
-  'set-cookie',
-  ...SECRET_KEYS.map((key) => key.toLowerCase()),
-]);
+const REDACTED = '[REDACTED]';
+
+/**
+ * Headers that carry credentials (named, or named like one: a client may send
+ * its token in a header of its own invention), or named like a secret field.
+ */
+const CREDENTIAL_HEADERS = new Set([...KNOWN_CREDENTIAL_HEADERS, ...SECRET_KEYS.map((key) => key.toLowerCase())]);
+const CREDENTIAL_LIKE = /auth|token|secret|passw|signature|cookie|session|credential|api-?key/i;
 
 function withoutCredentials(headers: Record<string, unknown>): Record<string, unknown> {
   const shown: Record<string, unknown> = {};
   for (const [name, value] of Object.entries(headers)) {
-    shown[name] = CREDENTIAL_HEADERS.has(name.toLowerCase()) ? '[REDACTED]' : value;
+    const lowerName = name.toLowerCase();
+    shown[name] = CREDENTIAL_HEADERS.has(lowerName) || CREDENTIAL_LIKE.test(lowerName) ? REDACTED : value;
   }
   return shown;
+}
+
+/** A query parameter's name as sent; a bare `?word` is a value, not a name. */
+const PARAMETER_NAME = /^([A-Za-z0-9_.~%[\]-]{1,64})=/;
+
+/**
+ * The names of the query's parameters, never their values: a client that
+ * wrongly sends a token as `?access_token=` must not have it written to the
+ * log. Anything not shaped like a name is written as redacted.
+ */
+function queryNamesOf(url: string): string[] | undefined {
+  const start = url.indexOf('?');
+  if (start === -1) return undefined;
+  return url
+    .slice(start + 1)
+    .split('&')
+    .filter((parameter) => parameter.length > 0)
+    .map((parameter) => PARAMETER_NAME.exec(parameter)?.[1] ?? REDACTED);
 }
 
 function describe(request: FastifyRequest, withHeaders: boolean) {
   return {
     method: request.method,
-    url: request.url,
+    url: pathOf(request.url),
+    query: queryNamesOf(request.url),
     route: request.routeOptions.url,
     // Fastify's client address: X-Forwarded-For only through the TRUST_PROXY hops.
     remoteAddress: request.ip,
@@ -41,9 +62,10 @@ function describe(request: FastifyRequest, withHeaders: boolean) {
 }
 
 /**
- * The access log: one line per request when it ends — id, method, URL, route,
- * client address, user agent, status and time; the request's and response's
- * headers too at LOG_LEVEL=debug, credentials removed.
+ * The access log: one line per request when it ends — id, method, path (and
+ * the names of query parameters), route, client address, user agent, status
+ * and time; the request's and response's headers too at LOG_LEVEL=debug,
+ * credentials removed.
  * Written from Fastify hooks rather than by pino-http, which built two child
  * loggers per request and serialised and redacted every header of both sides:
  * about 15% of the CPU of a catalog read.
