@@ -61,7 +61,10 @@ describe('idempotency keys', () => {
     expect((statuses[201] ?? 0) + (statuses[409] ?? 0)).toBe(20);
     for (const response of responses) {
       if (response.status === 201) expect(response.body.id).toBe(orders[0].id);
-      else expect(response.body.type).toMatch(/idempotent-request-in-flight$/);
+      else {
+        expect(response.body.type).toMatch(/idempotent-request-in-flight$/);
+        expect(response.headers['retry-after']).toMatch(/^[1-9]\d*$/);
+      }
     }
     // One of them placed it; any other 201 is a replay of it.
     const originals = responses.filter(
@@ -255,6 +258,37 @@ describe('idempotency keys', () => {
     expect(await keyRow(buyer.id, key)).toMatchObject({ state: 'completed', attempt: 2 });
     const replay = await post(buyer, key, body).expect(201);
     expect(replay.body.id).toBe(retried.body.id);
+  });
+
+  it('tells a duplicate in flight to retry after as long as the first request has run, at least 1 s, never past its lease', async () => {
+    const buyer = await newBuyer();
+    const item = await product(10);
+    const key = randomUUID();
+    const body = orderBody([{ productId: item.id, quantity: 1 }]);
+    await post(buyer, key, body).expect(201);
+    const inFlight = async (startedAgo: string, leaseLeft: string): Promise<number> => {
+      await updateKey(
+        buyer.id,
+        key,
+        `state = 'in_flight', response_status = NULL, response_body = NULL,
+         created_at = now() - interval '${startedAgo}', lease_until = now() + interval '${leaseLeft}'`,
+      );
+      const response = await post(buyer, key, body).expect(409);
+      expect(response.body.type).toMatch(/idempotent-request-in-flight$/);
+      return Number(response.headers['retry-after']);
+    };
+
+    // Just begun: it is most likely done within the second.
+    expect(await inFlight('200 milliseconds', '1 hour')).toBe(1);
+    // Running for 20 s: it may well need as long again.
+    const afterLongRun = await inFlight('20 seconds', '1 hour');
+    expect(afterLongRun).toBeGreaterThanOrEqual(20);
+    expect(afterLongRun).toBeLessThanOrEqual(25);
+    // Its lease ends sooner: then a retry takes the key over, whatever became of the first.
+    const atLeaseEnd = await inFlight('50 seconds', '5 seconds');
+    expect(atLeaseEnd).toBeGreaterThanOrEqual(1);
+    expect(atLeaseEnd).toBeLessThanOrEqual(5);
+    expect(await inFlight('50 seconds', '100 milliseconds')).toBe(1);
   });
 
   it('purges expired keys and keeps the others; an expired key is a new key', async () => {

@@ -20,12 +20,35 @@ export class IdempotencyKeyReusedError extends DomainError {
   }
 }
 
+/** Whole seconds, at least one: `Retry-After` counts seconds, and a zero invites a client to spin. */
+const wholeSeconds = (seconds: number): number => Math.max(1, Math.ceil(seconds));
+
 export class IdempotentRequestInFlightError extends DomainError {
   readonly kind = 'conflict';
-  constructor() {
+  /** When to retry, in seconds (`Retry-After`). */
+  readonly retryAfterSeconds: number;
+
+  constructor(retryAfterSeconds = 1) {
     super(
       'IDEMPOTENT_REQUEST_IN_FLIGHT',
-      'A request with this Idempotency-Key is still being processed. Retry after it completes to get its response.',
+      'A request with this Idempotency-Key is still being processed. Retry after Retry-After seconds to get its ' +
+        'response.',
     );
+    this.retryAfterSeconds = wholeSeconds(retryAfterSeconds);
+  }
+
+  /**
+   * The wait for a duplicate of a request that has run `runningSeconds` and
+   * whose claim holds for `leaseSeconds` more. The first request usually ends
+   * within moments, and its end cannot be seen from here; the lease is the
+   * upper bound, after which a retry takes the key over (its process died).
+   * So: as long again as it has already run — a request that has run t
+   * seconds needs about t more with fair odds — at least a second, never
+   * past the lease. A client following Retry-After then asks a few times in
+   * all (the waits double), waits at most about as long again as the first
+   * request took, and comes back just as the lease of a dead one ends.
+   */
+  static waitFor(runningSeconds: number, leaseSeconds: number): IdempotentRequestInFlightError {
+    return new IdempotentRequestInFlightError(Math.min(runningSeconds, leaseSeconds));
   }
 }

@@ -20,6 +20,12 @@ export interface IdempotentResponse {
   replayed: boolean;
 }
 
+/** A key someone else holds, with its age and what is left of its lease as the database's clock tells. */
+interface ExistingKey extends Pick<IdempotencyKey, 'fingerprint' | 'state' | 'responseStatus' | 'responseBody'> {
+  runningSeconds: number;
+  leaseSeconds: number;
+}
+
 interface Claim {
   scope: string;
   key: string;
@@ -125,11 +131,19 @@ export class IdempotencyService {
     );
     if (claimed) return { scope: request.scope, key: request.key, attempt: claimed.attempt };
 
-    const existing = await this.keys.findOneBy({ scope: request.scope, key: request.key });
+    const [existing] = await this.txHost.tx.query<ExistingKey[]>(
+      `SELECT fingerprint, state, response_status AS "responseStatus", response_body AS "responseBody",
+              extract(epoch FROM now() - created_at)::float8 AS "runningSeconds",
+              extract(epoch FROM lease_until - now())::float8 AS "leaseSeconds"
+       FROM idempotency_keys WHERE scope = $1 AND key = $2`,
+      [request.scope, request.key],
+    );
     // Released between our insert and this read: the caller may simply retry.
     if (!existing) throw new IdempotentRequestInFlightError();
     if (existing.fingerprint !== fingerprint) throw new IdempotencyKeyReusedError();
-    if (existing.state === 'in_flight') throw new IdempotentRequestInFlightError();
+    if (existing.state === 'in_flight') {
+      throw IdempotentRequestInFlightError.waitFor(existing.runningSeconds, existing.leaseSeconds);
+    }
     return { replay: { status: existing.responseStatus ?? 200, body: existing.responseBody, replayed: true } };
   }
 

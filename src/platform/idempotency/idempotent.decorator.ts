@@ -9,11 +9,11 @@ import {
 } from '@nestjs/common';
 import { HTTP_CODE_METADATA } from '@nestjs/common/constants';
 import { Reflector } from '@nestjs/core';
-import { ApiHeader } from '@nestjs/swagger';
+import { ApiHeader, ApiResponse } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { from, lastValueFrom, map, type Observable } from 'rxjs';
 import { ApiProblemResponses } from '../errors/api-problem-responses.decorator';
-import { IdempotencyKeyRequiredError } from './idempotency.errors';
+import { IdempotencyKeyRequiredError, IdempotentRequestInFlightError } from './idempotency.errors';
 import { IdempotencyService } from './idempotency.service';
 
 export const IDEMPOTENCY_KEY_HEADER = 'idempotency-key';
@@ -38,11 +38,15 @@ class IdempotencyInterceptor implements NestInterceptor {
       this.reflector.get<number | undefined>(HTTP_CODE_METADATA, context.getHandler()) ?? HttpStatus.CREATED;
     const parts = [request.method, request.routeOptions.url, request.params, request.body];
 
-    return from(
-      this.idempotency.run({ scope, key, parts }, status, () =>
-        lastValueFrom(next.handle(), { defaultValue: undefined }),
-      ),
-    ).pipe(
+    const run = this.idempotency
+      .run({ scope, key, parts }, status, () => lastValueFrom(next.handle(), { defaultValue: undefined }))
+      .catch((error: unknown) => {
+        if (error instanceof IdempotentRequestInFlightError) {
+          void reply.header('retry-after', String(error.retryAfterSeconds));
+        }
+        throw error;
+      });
+    return from(run).pipe(
       map((response) => {
         if (!response.replayed) return response.body;
         void reply.status(response.status).header(REPLAYED_HEADER, 'true').type('application/json; charset=utf-8');
@@ -56,7 +60,8 @@ class IdempotencyInterceptor implements NestInterceptor {
  * Makes a POST safe to retry: it requires `Idempotency-Key`; the same key
  * and request within the retention replays the first response with
  * `Idempotent-Replayed: true`, another request with the key is 422, and a
- * duplicate while the first still runs is 409. Keys are the caller's own.
+ * duplicate while the first still runs is 409 with `Retry-After`. Keys are
+ * the caller's own.
  */
 export function Idempotent() {
   return applyDecorators(
@@ -70,5 +75,16 @@ export function Idempotent() {
         'the first response with `Idempotent-Replayed: true`; the same key with another body is 422.',
     }),
     ApiProblemResponses(409, 422),
+    ApiResponse({
+      status: 409,
+      headers: {
+        'Retry-After': {
+          description:
+            'With `idempotent-request-in-flight`: seconds to wait before retrying with the same key — as long as ' +
+            'the first request has run so far, at least 1, never past the end of its claim.',
+          schema: { type: 'integer', minimum: 1 },
+        },
+      },
+    }),
   );
 }
