@@ -15,7 +15,7 @@ import { ProblemDetailsDto } from './platform/errors/problem-details.dto';
 import { useCors } from './platform/http/cors';
 import { useETags } from './platform/http/etag.decorator';
 import { useRequestContext } from './platform/context/request-context.module';
-import { useDepthLimitedJsonParser } from './platform/http/json-body-parser';
+import { useJsonBodies } from './platform/http/json-body-parser';
 import { API_KEY_SECURITY, BEARER_SECURITY } from './platform/http/openapi-security';
 import { REQUEST_ID_HEADER, requestIdFor } from './platform/http/request-id';
 import { useSecurityHeaders } from './platform/http/security-headers';
@@ -48,6 +48,8 @@ export async function createApp(
     bufferLogs: true,
     // JSON requests keep their bytes as received: payment webhooks are verified on them.
     rawBody: true,
+    // Nest's JSON and form parsers: JSON has one of its own (useJsonBodies), forms are refused.
+    bodyParser: false,
   });
   app.useLogger(app.get(Logger));
   app.flushLogs();
@@ -82,7 +84,7 @@ export async function createApp(
   useSecurityHeaders(app);
   useETags(app);
   useRequestAuditScope(app);
-  useDepthLimitedJsonParser(app, environment.BODY_LIMIT_BYTES);
+  useJsonBodies(app, environment.BODY_LIMIT_BYTES);
   useCors(app, environment.CORS_ORIGINS);
   app.enableVersioning({ type: VersioningType.URI, defaultVersion: '1' });
   app.useGlobalPipes(

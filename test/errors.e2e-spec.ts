@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { MAX_JSON_NESTING } from '../src/platform/http/json-body-parser';
 import { ProbeModule } from './support/fixtures/probe.module';
+import { fetchOpenApiDocument, type OpenApiDocument, operationsOf } from './support/openapi-document';
 import { sendRaw } from './support/raw-http';
 import { startTestApp, type TestApp } from './support/test-app';
 
@@ -74,6 +75,15 @@ describe('problem responses', () => {
       .expect(413);
     expect(response.headers['content-type']).toMatch(PROBLEM_JSON);
     expect(response.body).toMatchObject({ status: 413, type: expect.stringMatching(/payload-too-large$/) });
+  });
+
+  it.each([
+    ['text/plain', '{"name":"x","lines":[]}'],
+    ['application/x-www-form-urlencoded', 'name=x'],
+  ])('answers a %s body with a 415 problem, never parsing it', async (contentType, body) => {
+    const response = await testApp.http.post(PROBES).set('content-type', contentType).send(body).expect(415);
+    expect(response.headers['content-type']).toMatch(PROBLEM_JSON);
+    expect(response.body).toMatchObject({ status: 415, type: expect.stringMatching(/unsupported-media-type$/) });
   });
 
   it('answers an unsupported media type with a 415 problem', async () => {
@@ -161,5 +171,40 @@ describe('problem responses to requests refused before routing', () => {
       .set('content-type', 'application/json')
       .send(`${'['.repeat(100_000)}${']'.repeat(100_000)}`);
     expectProblem(response, 400, 'json-too-deep');
+  });
+});
+
+describe('bad requests on every documented operation', () => {
+  const PROBLEM_TYPE = 'https://problems.b2b-commerce.example/';
+  let testApp: TestApp;
+  let document: OpenApiDocument;
+
+  /** `/v1/products/{id}` → `/v1/products/<a random UUID>`: a concrete request for a documented operation. */
+  const concrete = (path: string): string => path.replace(/\{[^}]+\}/g, () => randomUUID());
+
+  beforeAll(async () => {
+    testApp = await startTestApp({ RATE_LIMIT_MAX: '100000' });
+    document = await fetchOpenApiDocument(testApp.http);
+  });
+  afterAll(() => testApp.close());
+
+  it('answers a body that is not JSON with 415 on every operation that takes one, before anything else', async () => {
+    const withBody = operationsOf(document).filter(({ operation }) => operation.requestBody);
+    expect(withBody.length).toBeGreaterThan(15);
+    for (const { method, path, label } of withBody) {
+      for (const [contentType, body] of [
+        ['text/plain', '{"name":"looks like JSON"}'],
+        ['text/plain; charset=utf-8', 'hello'],
+        ['application/x-www-form-urlencoded', 'name=form'],
+      ]) {
+        const response = await testApp.http[method as 'post' | 'patch' | 'put'](concrete(path))
+          .set('Content-Type', contentType)
+          .set('Idempotency-Key', randomUUID())
+          .send(body);
+        expect({ label, contentType, status: response.status }).toEqual({ label, contentType, status: 415 });
+        expect(response.headers['content-type']).toMatch(PROBLEM_JSON);
+        expect(response.body.type).toBe(`${PROBLEM_TYPE}unsupported-media-type`);
+      }
+    }
   });
 });

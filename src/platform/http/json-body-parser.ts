@@ -42,11 +42,18 @@ export function nestsDeeperThan(json: string, limit: number): boolean {
 }
 
 /**
- * Fastify's JSON body parser (prototype poisoning refused) behind a nesting
- * check, so a deeply nested body is a 400 before anything builds or walks it.
+ * The one body parser: JSON, as every route that takes a body takes it.
+ * Fastify's JSON parser (prototype poisoning refused) behind a nesting check,
+ * so a deeply nested body is a 400 before anything builds or walks it. Any
+ * other media type is refused with 415 before it is read (Fastify's own
+ * `text/plain` parser is removed; the app is created without Nest's
+ * form parser), so no route ever sees a body it did not ask for. JSON keeps
+ * its bytes as received for the routes that verify them (payment webhooks).
  */
-export function useDepthLimitedJsonParser(app: NestFastifyApplication, bodyLimit: number): void {
-  const parseJson = app.getHttpAdapter().getInstance().getDefaultJsonParser('error', 'error');
+export function useJsonBodies(app: NestFastifyApplication, bodyLimit: number): void {
+  const fastify = app.getHttpAdapter().getInstance();
+  fastify.removeContentTypeParser('text/plain');
+  const parseJson = fastify.getDefaultJsonParser('error', 'error');
   app.useBodyParser<RawServerDefault>('application/json', { bodyLimit }, (request, body, done) => {
     const json = body.toString('utf8');
     if (nestsDeeperThan(json, MAX_JSON_NESTING)) {
