@@ -19,6 +19,7 @@ import { useJsonBodies } from './platform/http/json-body-parser';
 import { API_KEY_SECURITY, BEARER_SECURITY } from './platform/http/openapi-security';
 import { REQUEST_ID_HEADER, requestIdFor } from './platform/http/request-id';
 import { useSecurityHeaders } from './platform/http/security-headers';
+import { useUnreadBodyDiscard } from './platform/http/unread-body';
 import { useRequestLog } from './platform/logging/request-log';
 import { answerClientError, answerRouterError } from './platform/http/transport-problems';
 import { MetricsService } from './platform/metrics/metrics.service';
@@ -85,6 +86,7 @@ export async function createApp(
   useETags(app);
   useRequestAuditScope(app);
   useJsonBodies(app, environment.BODY_LIMIT_BYTES);
+  useUnreadBodyDiscard(app, environment.BODY_LIMIT_BYTES);
   useCors(app, environment.CORS_ORIGINS);
   app.enableVersioning({ type: VersioningType.URI, defaultVersion: '1' });
   app.useGlobalPipes(

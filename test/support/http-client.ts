@@ -123,3 +123,39 @@ export function startSlowUpload(
     },
   };
 }
+
+/** What a client saw of one upload: the response, or the error that ended it before any response came. */
+export type UploadOutcome =
+  { status: number; headers: Record<string, string | string[] | undefined>; body: string } | { error: string };
+
+/**
+ * POSTs `size` bytes (one JSON string) to `url` on a connection of its own,
+ * as a client that writes its whole body whatever the server answers meanwhile:
+ * with a Content-Length, or chunked when `chunked` is set.
+ */
+export function upload(url: string, size: number, { chunked = false } = {}): Promise<UploadOutcome> {
+  const body = Buffer.alloc(size, 'a');
+  body[0] = 0x22;
+  body[size - 1] = 0x22;
+  return new Promise((resolve) => {
+    let settled = false;
+    const settle = (outcome: UploadOutcome) => {
+      if (!settled) resolve(outcome);
+      settled = true;
+    };
+    const request = httpRequest(url, {
+      method: 'POST',
+      agent: false,
+      headers: { 'content-type': 'application/json', ...(chunked ? {} : { 'content-length': size }) },
+    });
+    request.on('response', (response) => {
+      let text = '';
+      response.setEncoding('utf8');
+      response.on('data', (chunk: string) => (text += chunk));
+      response.on('end', () => settle({ status: response.statusCode ?? 0, headers: response.headers, body: text }));
+      response.on('error', (error: NodeJS.ErrnoException) => settle({ error: error.code ?? error.message }));
+    });
+    request.on('error', (error: NodeJS.ErrnoException) => settle({ error: error.code ?? error.message }));
+    request.end(body);
+  });
+}
