@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { MAX_JSON_NESTING } from '../src/platform/http/json-body-parser';
 import { ProbeModule } from './support/fixtures/probe.module';
+import { adminSession, bearer, createUser, type TestUser } from './support/identity';
 import { fetchOpenApiDocument, type OpenApiDocument, operationsOf } from './support/openapi-document';
 import { sendRaw } from './support/raw-http';
 import { startTestApp, type TestApp } from './support/test-app';
@@ -51,9 +52,13 @@ describe('problem responses', () => {
     expect(response.body.errors).toEqual([{ field: 'isAdmin', message: 'property isAdmin should not exist' }]);
   });
 
-  it('answers a malformed path id with a 400 problem', async () => {
+  it('answers a malformed path id with a 400 problem naming the parameter, as for a field', async () => {
     const response = await testApp.http.get(`${PROBES}/not-a-uuid`).expect(400);
     expect(response.headers['content-type']).toMatch(PROBLEM_JSON);
+    expect(response.body).toMatchObject({
+      type: expect.stringMatching(/validation-failed$/),
+      errors: [{ field: 'id', message: 'id must be a UUID' }],
+    });
   });
 
   it('answers malformed JSON with a 400 problem that leaks no parser internals', async () => {
@@ -178,6 +183,8 @@ describe('bad requests on every documented operation', () => {
   const PROBLEM_TYPE = 'https://problems.b2b-commerce.example/';
   let testApp: TestApp;
   let document: OpenApiDocument;
+  let admin: TestUser;
+  let buyer: TestUser;
 
   /** `/v1/products/{id}` → `/v1/products/<a random UUID>`: a concrete request for a documented operation. */
   const concrete = (path: string): string => path.replace(/\{[^}]+\}/g, () => randomUUID());
@@ -185,6 +192,8 @@ describe('bad requests on every documented operation', () => {
   beforeAll(async () => {
     testApp = await startTestApp({ RATE_LIMIT_MAX: '100000' });
     document = await fetchOpenApiDocument(testApp.http);
+    admin = await adminSession(testApp);
+    buyer = await createUser(testApp, { roles: ['buyer'] });
   });
   afterAll(() => testApp.close());
 
@@ -206,5 +215,38 @@ describe('bad requests on every documented operation', () => {
         expect(response.body.type).toBe(`${PROBLEM_TYPE}unsupported-media-type`);
       }
     }
+  });
+
+  it('answers a malformed id in any path with 400 naming the parameter in errors[], as a query does', async () => {
+    const withIds = operationsOf(document).filter(({ parameters }) =>
+      parameters.some((parameter) => parameter.in === 'path' && parameter.name !== 'provider'),
+    );
+    expect(withIds.length).toBeGreaterThan(15);
+    for (const { method, path, label, parameters } of withIds) {
+      const [parameter] = parameters.filter((p) => p.in === 'path');
+      expect({ label, schema: parameter.schema }).toEqual({
+        label,
+        schema: expect.objectContaining({ format: 'uuid' }),
+      });
+      // Guards run first: the caller must be one who may call the operation at all.
+      const caller = path === '/v1/invoices/{id}/payments' ? buyer : admin;
+      const request = testApp.http[method as 'get' | 'post' | 'patch' | 'delete'](
+        path.replace(`{${parameter.name}}`, 'not-a-uuid'),
+      )
+        .set(bearer(caller))
+        .set('Idempotency-Key', randomUUID());
+      const response = await (method === 'post' || method === 'patch' ? request.send({}) : request);
+      expect({ label, status: response.status }).toEqual({ label, status: 400 });
+      expect(response.body).toMatchObject({
+        type: `${PROBLEM_TYPE}validation-failed`,
+        errors: [{ field: parameter.name, message: expect.stringContaining('UUID') }],
+      });
+    }
+
+    const query = await testApp.http.get('/v1/products?categoryId=not-a-uuid').expect(400);
+    expect(query.body).toMatchObject({
+      type: `${PROBLEM_TYPE}validation-failed`,
+      errors: [{ field: 'categoryId', message: expect.stringContaining('UUID') }],
+    });
   });
 });

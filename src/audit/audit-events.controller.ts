@@ -1,9 +1,10 @@
-import { Controller, Get, Param, ParseUUIDPipe, Query, StreamableFile } from '@nestjs/common';
+import { Controller, Get, Query, StreamableFile } from '@nestjs/common';
 import { ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
 import { Authorize } from '../access/authorize.decorator';
 import { Environment } from '../platform/config/environment';
 import { ApiProblemResponses } from '../platform/errors/api-problem-responses.decorator';
 import { streamedBody } from '../platform/http/streamed-body';
+import { UuidParam } from '../platform/http/uuid-param.decorator';
 import { AuditEventsService } from './audit-events.service';
 import { AuditEventDto, AuditEventPageDto } from './dto/audit-event.dto';
 import { AuditEventsQueryDto, AuditExportQueryDto } from './dto/audit-events-query.dto';
@@ -52,7 +53,7 @@ export class AuditEventsController {
   @Authorize('read', 'AuditEvent')
   @ApiOperation({ summary: 'One audit event' })
   @ApiProblemResponses(400, 404)
-  get(@Param('id', ParseUUIDPipe) id: string): Promise<AuditEventDto> {
+  get(@UuidParam('id') id: string): Promise<AuditEventDto> {
     return this.events.get(id);
   }
 }

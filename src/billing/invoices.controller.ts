@@ -1,10 +1,11 @@
-import { Controller, Get, Param, ParseUUIDPipe, Query } from '@nestjs/common';
+import { Controller, Get, Query } from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { Actor } from '../access/actor';
 import { Authorize } from '../access/authorize.decorator';
 import { CurrentActor } from '../access/principal.decorator';
 import { ApiProblemResponses } from '../platform/errors/api-problem-responses.decorator';
 import { ReturnsETag } from '../platform/http/etag.decorator';
+import { UuidParam } from '../platform/http/uuid-param.decorator';
 import { InvoiceDto, InvoicePageDto } from './dto/invoice.dto';
 import { ListInvoicesQueryDto } from './dto/list-invoices-query.dto';
 import { InvoicesService } from './invoices.service';
@@ -29,7 +30,7 @@ export class InvoicesController {
   @ReturnsETag(InvoiceDto)
   @ApiOperation({ summary: 'Get an invoice; one you may not see is 404' })
   @ApiProblemResponses(400, 404)
-  get(@CurrentActor() actor: Actor, @Param('id', ParseUUIDPipe) id: string): Promise<InvoiceDto> {
+  get(@CurrentActor() actor: Actor, @UuidParam('id') id: string): Promise<InvoiceDto> {
     return this.invoices.get(actor, id);
   }
 }

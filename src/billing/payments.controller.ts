@@ -1,4 +1,4 @@
-import { Body, Controller, Get, Param, ParseUUIDPipe, Post, Query } from '@nestjs/common';
+import { Body, Controller, Get, Post, Query } from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { Actor } from '../access/actor';
 import { Authorize } from '../access/authorize.decorator';
@@ -6,6 +6,7 @@ import { CurrentActor } from '../access/principal.decorator';
 import { ApiProblemResponses } from '../platform/errors/api-problem-responses.decorator';
 import { ReturnsETag } from '../platform/http/etag.decorator';
 import { PageQueryDto } from '../platform/http/page-query.dto';
+import { UuidParam } from '../platform/http/uuid-param.decorator';
 import { Idempotent } from '../platform/idempotency/idempotent.decorator';
 import { PayInvoiceDto } from './dto/pay-invoice.dto';
 import { PaymentDto, PaymentPageDto } from './dto/payment.dto';
@@ -30,7 +31,7 @@ export class PaymentsController {
   @ApiProblemResponses(400, 402, 404, 409)
   pay(
     @CurrentActor() actor: Actor,
-    @Param('id', ParseUUIDPipe) invoiceId: string,
+    @UuidParam('id') invoiceId: string,
     @Body() input: PayInvoiceDto,
   ): Promise<PaymentDto> {
     return this.payments.pay(actor, invoiceId, input);
@@ -49,7 +50,7 @@ export class PaymentsController {
   @ReturnsETag(PaymentDto)
   @ApiOperation({ summary: 'Get a payment; one you may not see is 404' })
   @ApiProblemResponses(400, 404)
-  get(@CurrentActor() actor: Actor, @Param('id', ParseUUIDPipe) id: string): Promise<PaymentDto> {
+  get(@CurrentActor() actor: Actor, @UuidParam('id') id: string): Promise<PaymentDto> {
     return this.payments.get(actor, id);
   }
 
@@ -65,7 +66,7 @@ export class PaymentsController {
   @ApiProblemResponses(400, 404, 409)
   refund(
     @CurrentActor() actor: Actor,
-    @Param('id', ParseUUIDPipe) paymentId: string,
+    @UuidParam('id') paymentId: string,
     @Body() input: CreateRefundDto,
   ): Promise<RefundDto> {
     return this.payments.refund(actor, paymentId, input);

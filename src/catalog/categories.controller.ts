@@ -1,16 +1,4 @@
-import {
-  Body,
-  Controller,
-  Delete,
-  Get,
-  HttpCode,
-  HttpStatus,
-  Param,
-  ParseUUIDPipe,
-  Patch,
-  Post,
-  Query,
-} from '@nestjs/common';
+import { Body, Controller, Delete, Get, HttpCode, HttpStatus, Patch, Post, Query } from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { Actor, Principal } from '../access/actor';
 import { Authorize, PublicShowingMoreWhenSignedIn } from '../access/authorize.decorator';
@@ -19,6 +7,7 @@ import { ApiProblemResponses } from '../platform/errors/api-problem-responses.de
 import type { IfMatch } from '../platform/http/etag';
 import { AcceptsIfMatch, IfMatchHeader, ReturnsETag } from '../platform/http/etag.decorator';
 import { PageQueryDto } from '../platform/http/page-query.dto';
+import { UuidParam } from '../platform/http/uuid-param.decorator';
 import { CategoriesService } from './categories.service';
 import { CategoryDto, CategoryPageDto } from './dto/category.dto';
 import { CreateCategoryDto } from './dto/create-category.dto';
@@ -53,7 +42,7 @@ export class CategoriesController {
   @ReturnsETag(CategoryDto)
   @ApiOperation({ summary: 'Get a category' })
   @ApiProblemResponses(400, 404)
-  get(@CurrentPrincipal() principal: Principal, @Param('id', ParseUUIDPipe) id: string): Promise<CategoryDto> {
+  get(@CurrentPrincipal() principal: Principal, @UuidParam('id') id: string): Promise<CategoryDto> {
     return this.categories.get(principal, id);
   }
 
@@ -68,7 +57,7 @@ export class CategoriesController {
   @ApiProblemResponses(400, 404, 409)
   update(
     @CurrentActor() actor: Actor,
-    @Param('id', ParseUUIDPipe) id: string,
+    @UuidParam('id') id: string,
     @Body() input: UpdateCategoryDto,
     @IfMatchHeader() ifMatch: IfMatch,
   ): Promise<CategoryDto> {
@@ -86,7 +75,7 @@ export class CategoriesController {
   @ApiProblemResponses(400, 404, 409)
   async remove(
     @CurrentActor() actor: Actor,
-    @Param('id', ParseUUIDPipe) id: string,
+    @UuidParam('id') id: string,
     @IfMatchHeader() ifMatch: IfMatch,
   ): Promise<void> {
     await this.categories.remove(actor, id, ifMatch);

@@ -1,16 +1,4 @@
-import {
-  Body,
-  Controller,
-  Delete,
-  Get,
-  HttpCode,
-  HttpStatus,
-  Param,
-  ParseUUIDPipe,
-  Patch,
-  Post,
-  Query,
-} from '@nestjs/common';
+import { Body, Controller, Delete, Get, HttpCode, HttpStatus, Patch, Post, Query } from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { Actor, Principal } from '../access/actor';
 import { Authorize, PublicShowingMoreWhenSignedIn } from '../access/authorize.decorator';
@@ -19,6 +7,7 @@ import { ApiProblemResponses } from '../platform/errors/api-problem-responses.de
 import type { IfMatch } from '../platform/http/etag';
 import { AcceptsIfMatch, IfMatchHeader, ReturnsETag } from '../platform/http/etag.decorator';
 import { PageQueryDto } from '../platform/http/page-query.dto';
+import { UuidParam } from '../platform/http/uuid-param.decorator';
 import { CreateProductDto } from './dto/create-product.dto';
 import { ListProductsQueryDto } from './dto/list-products-query.dto';
 import { ProductDto, ProductPageDto } from './dto/product.dto';
@@ -66,7 +55,7 @@ export class ProductsController {
   @ReturnsETag(ProductDto)
   @ApiOperation({ summary: 'Get a product; an archived one is 404 to those who may not see it' })
   @ApiProblemResponses(400, 404)
-  get(@CurrentPrincipal() principal: Principal, @Param('id', ParseUUIDPipe) id: string): Promise<ProductDto> {
+  get(@CurrentPrincipal() principal: Principal, @UuidParam('id') id: string): Promise<ProductDto> {
     return this.products.get(principal, id);
   }
 
@@ -83,7 +72,7 @@ export class ProductsController {
   @ApiProblemResponses(400, 404, 409)
   update(
     @CurrentActor() actor: Actor,
-    @Param('id', ParseUUIDPipe) id: string,
+    @UuidParam('id') id: string,
     @Body() input: UpdateProductDto,
     @IfMatchHeader() ifMatch: IfMatch,
   ): Promise<ProductDto> {
@@ -100,7 +89,7 @@ export class ProductsController {
   @ApiProblemResponses(400, 404)
   async archive(
     @CurrentActor() actor: Actor,
-    @Param('id', ParseUUIDPipe) id: string,
+    @UuidParam('id') id: string,
     @IfMatchHeader() ifMatch: IfMatch,
   ): Promise<void> {
     await this.products.archive(actor, id, ifMatch);
@@ -115,7 +104,7 @@ export class ProductsController {
   @ApiProblemResponses(400, 404, 409)
   adjustStock(
     @CurrentActor() actor: Actor,
-    @Param('id', ParseUUIDPipe) id: string,
+    @UuidParam('id') id: string,
     @Body() input: StockAdjustmentDto,
   ): Promise<StockMovementDto> {
     return this.stock.move(actor, { productId: id, delta: input.delta, reason: input.reason, note: input.note });
@@ -127,7 +116,7 @@ export class ProductsController {
   @ApiProblemResponses(400, 404)
   async stockMovements(
     @CurrentActor() actor: Actor,
-    @Param('id', ParseUUIDPipe) id: string,
+    @UuidParam('id') id: string,
     @Query() page: PageQueryDto,
   ): Promise<StockMovementPageDto> {
     await this.products.get(actor, id);

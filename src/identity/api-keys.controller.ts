@@ -1,4 +1,4 @@
-import { Body, Controller, Delete, Get, HttpCode, HttpStatus, Param, ParseUUIDPipe, Post, Query } from '@nestjs/common';
+import { Body, Controller, Delete, Get, HttpCode, HttpStatus, Post, Query } from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { Actor } from '../access/actor';
 import { Authorize } from '../access/authorize.decorator';
@@ -6,6 +6,7 @@ import { CurrentActor } from '../access/principal.decorator';
 import { ApiProblemResponses } from '../platform/errors/api-problem-responses.decorator';
 import { ReturnsCredentials } from '../platform/http/returns-credentials.decorator';
 import { PageQueryDto } from '../platform/http/page-query.dto';
+import { UuidParam } from '../platform/http/uuid-param.decorator';
 import { ApiKeysService } from './api-keys.service';
 import { ApiKeyPageDto, CreatedApiKeyDto } from './dto/api-key.dto';
 import { CreateApiKeyDto } from './dto/create-api-key.dto';
@@ -48,7 +49,7 @@ export class ApiKeysController {
     description: 'An unknown key, one you may not see, and one already revoked: 404.',
   })
   @ApiProblemResponses(400, 404)
-  async revoke(@CurrentActor() actor: Actor, @Param('id', ParseUUIDPipe) id: string): Promise<void> {
+  async revoke(@CurrentActor() actor: Actor, @UuidParam('id') id: string): Promise<void> {
     await this.apiKeys.revoke(actor, id);
   }
 }

@@ -1,4 +1,4 @@
-import { Body, Controller, Get, Param, ParseUUIDPipe, Patch, Post, Query } from '@nestjs/common';
+import { Body, Controller, Get, Patch, Post, Query } from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { Actor } from '../access/actor';
 import { Authorize } from '../access/authorize.decorator';
@@ -7,6 +7,7 @@ import { ApiProblemResponses } from '../platform/errors/api-problem-responses.de
 import type { IfMatch } from '../platform/http/etag';
 import { AcceptsIfMatch, IfMatchHeader, ReturnsETag } from '../platform/http/etag.decorator';
 import { PageQueryDto } from '../platform/http/page-query.dto';
+import { UuidParam } from '../platform/http/uuid-param.decorator';
 import { CreateOrganizationDto } from './dto/create-organization.dto';
 import { OrganizationDto, OrganizationPageDto } from './dto/organization.dto';
 import { UpdateOrganizationDto } from './dto/update-organization.dto';
@@ -38,7 +39,7 @@ export class OrganizationsController {
   @ReturnsETag(OrganizationDto)
   @ApiOperation({ summary: 'Get an organization; another organization is 404 to customers' })
   @ApiProblemResponses(400, 404)
-  get(@CurrentActor() actor: Actor, @Param('id', ParseUUIDPipe) id: string): Promise<OrganizationDto> {
+  get(@CurrentActor() actor: Actor, @UuidParam('id') id: string): Promise<OrganizationDto> {
     return this.organizations.get(actor, id);
   }
 
@@ -50,7 +51,7 @@ export class OrganizationsController {
   @ApiProblemResponses(400, 404)
   update(
     @CurrentActor() actor: Actor,
-    @Param('id', ParseUUIDPipe) id: string,
+    @UuidParam('id') id: string,
     @Body() input: UpdateOrganizationDto,
     @IfMatchHeader() ifMatch: IfMatch,
   ): Promise<OrganizationDto> {

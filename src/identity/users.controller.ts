@@ -1,4 +1,4 @@
-import { Body, Controller, Get, Param, ParseUUIDPipe, Patch, Post, Query } from '@nestjs/common';
+import { Body, Controller, Get, Patch, Post, Query } from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { Actor } from '../access/actor';
 import { Authorize } from '../access/authorize.decorator';
@@ -6,6 +6,7 @@ import { CurrentActor } from '../access/principal.decorator';
 import { ApiProblemResponses } from '../platform/errors/api-problem-responses.decorator';
 import type { IfMatch } from '../platform/http/etag';
 import { AcceptsIfMatch, IfMatchHeader, ReturnsETag } from '../platform/http/etag.decorator';
+import { UuidParam } from '../platform/http/uuid-param.decorator';
 import { CreateUserDto } from './dto/create-user.dto';
 import { ListUsersQueryDto } from './dto/list-users-query.dto';
 import { UpdateUserDto } from './dto/update-user.dto';
@@ -43,7 +44,7 @@ export class UsersController {
   @ReturnsETag(UserDto)
   @ApiOperation({ summary: 'Get a user; a user you may not see is 404' })
   @ApiProblemResponses(400, 404)
-  get(@CurrentActor() actor: Actor, @Param('id', ParseUUIDPipe) id: string): Promise<UserDto> {
+  get(@CurrentActor() actor: Actor, @UuidParam('id') id: string): Promise<UserDto> {
     return this.users.get(actor, id);
   }
 
@@ -60,7 +61,7 @@ export class UsersController {
   @ApiProblemResponses(400, 404, 409)
   update(
     @CurrentActor() actor: Actor,
-    @Param('id', ParseUUIDPipe) id: string,
+    @UuidParam('id') id: string,
     @Body() input: UpdateUserDto,
     @IfMatchHeader() ifMatch: IfMatch,
   ): Promise<UserDto> {

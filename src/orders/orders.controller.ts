@@ -1,10 +1,11 @@
-import { Body, Controller, Get, HttpCode, HttpStatus, Param, ParseUUIDPipe, Post, Query } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, HttpStatus, Post, Query } from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { Actor } from '../access/actor';
 import { Authorize } from '../access/authorize.decorator';
 import { CurrentActor } from '../access/principal.decorator';
 import { ApiProblemResponses } from '../platform/errors/api-problem-responses.decorator';
 import { ReturnsETag } from '../platform/http/etag.decorator';
+import { UuidParam } from '../platform/http/uuid-param.decorator';
 import { Idempotent } from '../platform/idempotency/idempotent.decorator';
 import { ListOrdersQueryDto } from './dto/list-orders-query.dto';
 import { OrderDto, OrderPageDto } from './dto/order.dto';
@@ -46,7 +47,7 @@ export class OrdersController {
   @ReturnsETag(OrderDto)
   @ApiOperation({ summary: "Get an order; another organization's is 404" })
   @ApiProblemResponses(400, 404)
-  get(@CurrentActor() actor: Actor, @Param('id', ParseUUIDPipe) id: string): Promise<OrderDto> {
+  get(@CurrentActor() actor: Actor, @UuidParam('id') id: string): Promise<OrderDto> {
     return this.orders.get(actor, id);
   }
 
@@ -60,7 +61,7 @@ export class OrdersController {
       'payment-pending (it may yet take the money); once the provider fails it, the order can be cancelled.',
   })
   @ApiProblemResponses(400, 404, 409)
-  cancel(@CurrentActor() actor: Actor, @Param('id', ParseUUIDPipe) id: string): Promise<OrderDto> {
+  cancel(@CurrentActor() actor: Actor, @UuidParam('id') id: string): Promise<OrderDto> {
     return this.orders.cancel(actor, id);
   }
 
@@ -72,7 +73,7 @@ export class OrdersController {
     description: 'Any other state: 409 with the current status.',
   })
   @ApiProblemResponses(400, 404, 409)
-  fulfil(@CurrentActor() actor: Actor, @Param('id', ParseUUIDPipe) id: string): Promise<OrderDto> {
+  fulfil(@CurrentActor() actor: Actor, @UuidParam('id') id: string): Promise<OrderDto> {
     return this.orders.fulfil(actor, id);
   }
 }
