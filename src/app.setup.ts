@@ -16,6 +16,7 @@ import { useCors } from './platform/http/cors';
 import { useETags } from './platform/http/etag.decorator';
 import { useRequestContext } from './platform/context/request-context.module';
 import { useJsonBodies } from './platform/http/json-body-parser';
+import { useMethodNotAllowed } from './platform/http/method-not-allowed';
 import { API_KEY_SECURITY, BEARER_SECURITY } from './platform/http/openapi-security';
 import { REQUEST_ID_HEADER, requestIdFor } from './platform/http/request-id';
 import { useSecurityHeaders } from './platform/http/security-headers';
@@ -83,6 +84,7 @@ export async function createApp(
   await useRequestLog(app, environment);
 
   useSecurityHeaders(app);
+  useMethodNotAllowed(app);
   useETags(app);
   useRequestAuditScope(app);
   useJsonBodies(app, environment.BODY_LIMIT_BYTES);
