@@ -4,7 +4,7 @@ import type { Actor } from '../access/actor';
 import { Authorize } from '../access/authorize.decorator';
 import { CurrentActor } from '../access/principal.decorator';
 import { ApiProblemResponses } from '../platform/errors/api-problem-responses.decorator';
-import { ReturnsETag } from '../platform/http/etag.decorator';
+import { ReadsWithETag } from '../platform/http/etag.decorator';
 import { UuidParam } from '../platform/http/uuid-param.decorator';
 import { InvoiceDto, InvoicePageDto } from './dto/invoice.dto';
 import { ListInvoicesQueryDto } from './dto/list-invoices-query.dto';
@@ -27,7 +27,7 @@ export class InvoicesController {
 
   @Get(':id')
   @Authorize('read', 'Invoice')
-  @ReturnsETag(InvoiceDto)
+  @ReadsWithETag(InvoiceDto)
   @ApiOperation({ summary: 'Get an invoice; one you may not see is 404' })
   @ApiProblemResponses(400, 404)
   get(@CurrentActor() actor: Actor, @UuidParam('id') id: string): Promise<InvoiceDto> {

@@ -4,7 +4,7 @@ import type { Actor } from '../access/actor';
 import { Authorize } from '../access/authorize.decorator';
 import { CurrentActor } from '../access/principal.decorator';
 import { ApiProblemResponses } from '../platform/errors/api-problem-responses.decorator';
-import { ReturnsETag } from '../platform/http/etag.decorator';
+import { ReadsWithETag } from '../platform/http/etag.decorator';
 import { PageQueryDto } from '../platform/http/page-query.dto';
 import { UuidParam } from '../platform/http/uuid-param.decorator';
 import { Idempotent } from '../platform/idempotency/idempotent.decorator';
@@ -47,7 +47,7 @@ export class PaymentsController {
 
   @Get('payments/:id')
   @Authorize('read', 'Payment')
-  @ReturnsETag(PaymentDto)
+  @ReadsWithETag(PaymentDto)
   @ApiOperation({ summary: 'Get a payment; one you may not see is 404' })
   @ApiProblemResponses(400, 404)
   get(@CurrentActor() actor: Actor, @UuidParam('id') id: string): Promise<PaymentDto> {

@@ -5,7 +5,7 @@ import { Authorize, PublicShowingMoreWhenSignedIn } from '../access/authorize.de
 import { CurrentActor, CurrentPrincipal } from '../access/principal.decorator';
 import { ApiProblemResponses } from '../platform/errors/api-problem-responses.decorator';
 import type { IfMatch } from '../platform/http/etag';
-import { AcceptsIfMatch, IfMatchHeader, ReturnsETag } from '../platform/http/etag.decorator';
+import { AcceptsIfMatch, IfMatchHeader, ReadsWithETag, ReturnsETag } from '../platform/http/etag.decorator';
 import { PageQueryDto } from '../platform/http/page-query.dto';
 import { UuidParam } from '../platform/http/uuid-param.decorator';
 import { CategoriesService } from './categories.service';
@@ -39,7 +39,7 @@ export class CategoriesController {
 
   @Get(':id')
   @PublicShowingMoreWhenSignedIn()
-  @ReturnsETag(CategoryDto)
+  @ReadsWithETag(CategoryDto)
   @ApiOperation({ summary: 'Get a category' })
   @ApiProblemResponses(400, 404)
   get(@CurrentPrincipal() principal: Principal, @UuidParam('id') id: string): Promise<CategoryDto> {

@@ -5,7 +5,7 @@ import { Authorize, PublicShowingMoreWhenSignedIn } from '../access/authorize.de
 import { CurrentActor, CurrentPrincipal } from '../access/principal.decorator';
 import { ApiProblemResponses } from '../platform/errors/api-problem-responses.decorator';
 import type { IfMatch } from '../platform/http/etag';
-import { AcceptsIfMatch, IfMatchHeader, ReturnsETag } from '../platform/http/etag.decorator';
+import { AcceptsIfMatch, IfMatchHeader, ReadsWithETag, ReturnsETag } from '../platform/http/etag.decorator';
 import { PageQueryDto } from '../platform/http/page-query.dto';
 import { UuidParam } from '../platform/http/uuid-param.decorator';
 import { CreateProductDto } from './dto/create-product.dto';
@@ -52,7 +52,7 @@ export class ProductsController {
 
   @Get(':id')
   @PublicShowingMoreWhenSignedIn()
-  @ReturnsETag(ProductDto)
+  @ReadsWithETag(ProductDto)
   @ApiOperation({ summary: 'Get a product; an archived one is 404 to those who may not see it' })
   @ApiProblemResponses(400, 404)
   get(@CurrentPrincipal() principal: Principal, @UuidParam('id') id: string): Promise<ProductDto> {

@@ -5,7 +5,7 @@ import { Authorize } from '../access/authorize.decorator';
 import { CurrentActor } from '../access/principal.decorator';
 import { ApiProblemResponses } from '../platform/errors/api-problem-responses.decorator';
 import type { IfMatch } from '../platform/http/etag';
-import { AcceptsIfMatch, IfMatchHeader, ReturnsETag } from '../platform/http/etag.decorator';
+import { AcceptsIfMatch, IfMatchHeader, ReadsWithETag, ReturnsETag } from '../platform/http/etag.decorator';
 import { PageQueryDto } from '../platform/http/page-query.dto';
 import { UuidParam } from '../platform/http/uuid-param.decorator';
 import { CreateOrganizationDto } from './dto/create-organization.dto';
@@ -36,7 +36,7 @@ export class OrganizationsController {
 
   @Get(':id')
   @Authorize('read', 'Organization')
-  @ReturnsETag(OrganizationDto)
+  @ReadsWithETag(OrganizationDto)
   @ApiOperation({ summary: 'Get an organization; another organization is 404 to customers' })
   @ApiProblemResponses(400, 404)
   get(@CurrentActor() actor: Actor, @UuidParam('id') id: string): Promise<OrganizationDto> {

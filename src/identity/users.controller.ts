@@ -5,7 +5,7 @@ import { Authorize } from '../access/authorize.decorator';
 import { CurrentActor } from '../access/principal.decorator';
 import { ApiProblemResponses } from '../platform/errors/api-problem-responses.decorator';
 import type { IfMatch } from '../platform/http/etag';
-import { AcceptsIfMatch, IfMatchHeader, ReturnsETag } from '../platform/http/etag.decorator';
+import { AcceptsIfMatch, IfMatchHeader, ReadsWithETag, ReturnsETag } from '../platform/http/etag.decorator';
 import { UuidParam } from '../platform/http/uuid-param.decorator';
 import { CreateUserDto } from './dto/create-user.dto';
 import { ListUsersQueryDto } from './dto/list-users-query.dto';
@@ -41,7 +41,7 @@ export class UsersController {
 
   @Get(':id')
   @Authorize('read', 'User')
-  @ReturnsETag(UserDto)
+  @ReadsWithETag(UserDto)
   @ApiOperation({ summary: 'Get a user; a user you may not see is 404' })
   @ApiProblemResponses(400, 404)
   get(@CurrentActor() actor: Actor, @UuidParam('id') id: string): Promise<UserDto> {

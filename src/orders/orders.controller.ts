@@ -4,7 +4,7 @@ import type { Actor } from '../access/actor';
 import { Authorize } from '../access/authorize.decorator';
 import { CurrentActor } from '../access/principal.decorator';
 import { ApiProblemResponses } from '../platform/errors/api-problem-responses.decorator';
-import { ReturnsETag } from '../platform/http/etag.decorator';
+import { ReadsWithETag } from '../platform/http/etag.decorator';
 import { UuidParam } from '../platform/http/uuid-param.decorator';
 import { Idempotent } from '../platform/idempotency/idempotent.decorator';
 import { ListOrdersQueryDto } from './dto/list-orders-query.dto';
@@ -44,7 +44,7 @@ export class OrdersController {
 
   @Get(':id')
   @Authorize('read', 'Order')
-  @ReturnsETag(OrderDto)
+  @ReadsWithETag(OrderDto)
   @ApiOperation({ summary: "Get an order; another organization's is 404" })
   @ApiProblemResponses(400, 404)
   get(@CurrentActor() actor: Actor, @UuidParam('id') id: string): Promise<OrderDto> {

@@ -1,50 +1,123 @@
 import { applyDecorators, createParamDecorator, type ExecutionContext, type Type } from '@nestjs/common';
-import { type NestFastifyApplication, RouteConfig } from '@nestjs/platform-fastify';
-import { ApiHeader, ApiOkResponse } from '@nestjs/swagger';
+import type { NestFastifyApplication } from '@nestjs/platform-fastify';
+import { ApiHeader, ApiOkResponse, ApiResponse } from '@nestjs/swagger';
 import type { FastifyRequest } from 'fastify';
 import { ApiProblemResponses } from '../errors/api-problem-responses.decorator';
-import { etagFor, type IfMatch, parseIfMatch } from './etag';
+import { etagFor, type IfMatch, noneMatchNames, parseIfMatch } from './etag';
+import { addRouteHook, type PayloadHook, RouteConfigEntry, routeConfigEntry } from './route-hooks';
 
 /** A resource whose representation carries its optimistic-concurrency version. */
 interface Versioned {
   version: number;
 }
 
-/** The Fastify route config flag of routes that answer with an ETag. */
-const RETURNS_ETAG = 'returnsETag';
+/** The Fastify route config key of routes that answer with an ETag: a read or an edit. */
+const ETAG_ROUTE = 'etagRoute';
+type ETagRoute = 'read' | 'edit';
 
 const isVersioned = (body: unknown): body is Versioned =>
   typeof body === 'object' && body !== null && typeof (body as Partial<Versioned>).version === 'number';
 
+const ETAG_HEADER = {
+  description: 'The version of the resource, for If-Match on edits and If-None-Match on reads.',
+  schema: { type: 'string' },
+};
+
+/** What anyone may see: shared caches may keep it, but must ask each time whether it is still current. */
+const ANONYMOUS_CACHE_CONTROL = 'public, no-cache';
+/** What a credential was shown for: for the caller's own cache only, revalidated each time. */
+const PRIVATE_CACHE_CONTROL = 'private, no-cache';
+/** A read answers by who asks (an archived product is 404 to a customer): caches key it by the credentials too. */
+const VARY_BY_CREDENTIALS = 'Authorization, X-API-Key';
+
+const READ_HEADERS = {
+  ETag: ETAG_HEADER,
+  'Cache-Control': {
+    description:
+      `\`${ANONYMOUS_CACHE_CONTROL}\` when the request carried no credentials (anyone may see the answer; caches ` +
+      `revalidate it each time), else \`${PRIVATE_CACHE_CONTROL}\`.`,
+    schema: { type: 'string' },
+  },
+  Vary: { description: `Includes \`${VARY_BY_CREDENTIALS}\`.`, schema: { type: 'string' } },
+};
+
 /**
- * On a single-resource GET or an edit: answers with `ETag: "<version>"` of the
- * returned resource, and documents the 200 response with that header. The
- * header is set by a Fastify hook (`useETags`) rather than an interceptor: an
- * interceptor puts every request of the route through Nest's RxJS pipeline.
+ * On a single-resource GET: answers with `ETag: "<version>"` of the resource,
+ * a Cache-Control that fits who may see it, and 304 without a body when
+ * `If-None-Match` names the current version (RFC 9110 §13.1.2); documents
+ * all of it.
  */
-export function ReturnsETag(type: Type<Versioned>) {
+export function ReadsWithETag(type: Type<Versioned>) {
   return applyDecorators(
-    RouteConfig({ [RETURNS_ETAG]: true }),
-    ApiOkResponse({
-      type,
-      headers: {
-        ETag: { description: 'The version of the resource, for If-Match on edits.', schema: { type: 'string' } },
-      },
+    RouteConfigEntry(ETAG_ROUTE, 'read' satisfies ETagRoute),
+    ApiOkResponse({ type, headers: READ_HEADERS }),
+    ApiHeader({
+      name: 'If-None-Match',
+      required: false,
+      description: 'ETags you hold: when one is current (or `*`), the answer is 304 without a body.',
     }),
+    ApiResponse({ status: 304, description: 'Not Modified: the ETag you sent is current.', headers: READ_HEADERS }),
   );
 }
 
-/** Sends `ETag` with the successful answers of the routes marked `@ReturnsETag()`. */
+/** On an edit: answers with the `ETag: "<version>"` of the edited resource, and documents it. */
+export function ReturnsETag(type: Type<Versioned>) {
+  return applyDecorators(
+    RouteConfigEntry(ETAG_ROUTE, 'edit' satisfies ETagRoute),
+    ApiOkResponse({ type, headers: { ETag: ETAG_HEADER } }),
+  );
+}
+
+const carriesCredentials = (request: FastifyRequest): boolean =>
+  request.headers.authorization !== undefined || request.headers['x-api-key'] !== undefined;
+
+const sendETag: PayloadHook = (_request, reply, payload, done) => {
+  if (reply.statusCode < 300 && isVersioned(payload)) void reply.header('etag', etagFor(payload.version));
+  done(null, payload);
+};
+
+/**
+ * ETag, Cache-Control and Vary on a successful read, and 304 when
+ * `If-None-Match` names it. The handler has run by then, so access is checked
+ * exactly as for the full answer: only the body is spared.
+ */
+const answerConditionally: PayloadHook = (request, reply, payload, done) => {
+  if (reply.statusCode < 300 && isVersioned(payload)) {
+    const etag = etagFor(payload.version);
+    const vary = reply.getHeader('vary');
+    void reply
+      .header('etag', etag)
+      .header('cache-control', carriesCredentials(request) ? PRIVATE_CACHE_CONTROL : ANONYMOUS_CACHE_CONTROL)
+      .header('vary', vary === undefined ? VARY_BY_CREDENTIALS : `${String(vary)}, ${VARY_BY_CREDENTIALS}`);
+    if (noneMatchNames(request.headers['if-none-match'], etag)) void reply.code(304);
+  }
+  done(null, payload);
+};
+
+/** A 304 carries the headers of the answer it stands for, never its body. */
+const withoutBodyWhenNotModified: PayloadHook = (_request, reply, payload, done) => {
+  if (reply.statusCode !== 304) return done(null, payload);
+  reply.removeHeader('content-type');
+  done(null, null);
+};
+
+/**
+ * Gives the routes marked `@ReadsWithETag()` or `@ReturnsETag()` their hooks
+ * as route hooks, so every other route runs none of it. Hooks rather than an
+ * interceptor: an interceptor puts every request of the route through Nest's
+ * RxJS pipeline.
+ */
 export function useETags(app: NestFastifyApplication): void {
   app
     .getHttpAdapter()
     .getInstance()
-    .addHook('preSerialization', (request, reply, payload: unknown, done) => {
-      const config = request.routeOptions.config as { [RETURNS_ETAG]?: boolean } | undefined;
-      if (config?.[RETURNS_ETAG] === true && reply.statusCode < 300 && isVersioned(payload)) {
-        void reply.header('etag', etagFor(payload.version));
+    .addHook('onRoute', (route) => {
+      const kind = routeConfigEntry<ETagRoute>(route, ETAG_ROUTE);
+      if (kind === 'edit') addRouteHook(route, 'preSerialization', sendETag);
+      if (kind === 'read') {
+        addRouteHook(route, 'preSerialization', answerConditionally);
+        addRouteHook(route, 'onSend', withoutBodyWhenNotModified);
       }
-      done(null, payload);
     });
 }
 

@@ -1,5 +1,5 @@
 import { InvalidRequestError } from '../errors/invalid-request.error';
-import { ensureMatches, etagFor, NO_PRECONDITION, parseIfMatch, PreconditionFailedError } from './etag';
+import { ensureMatches, etagFor, NO_PRECONDITION, noneMatchNames, parseIfMatch, PreconditionFailedError } from './etag';
 
 describe('ETag and If-Match', () => {
   it('formats a version as a strong entity tag', () => {
@@ -43,4 +43,29 @@ describe('ETag and If-Match', () => {
       expect.objectContaining({ kind: 'precondition_failed', extensions: { currentETag: '"3"' } }),
     );
   });
+});
+
+describe('If-None-Match', () => {
+  it.each([
+    ['"3"', true],
+    ['W/"3"', true],
+    ['"2", "3"', true],
+    ['"a",W/"3" , "b"', true],
+    [['"2"', '"3"'], true],
+    ['*', true],
+    [' * ', true],
+    ['"2"', false],
+    ['W/"2", "4"', false],
+    ['"33"', false],
+    [undefined, false],
+  ])('%j names the representation "3": %s', (header, names) => {
+    expect(noneMatchNames(header, '"3"')).toBe(names);
+  });
+
+  it.each(['', 'junk', '3', '"3', '"3" "4"', '*, "3"', '"3";x'])(
+    'takes the malformed %j as naming nothing, so the full answer goes out',
+    (header) => {
+      expect(noneMatchNames(header, '"3"')).toBe(false);
+    },
+  );
 });

@@ -30,22 +30,49 @@ export function etagFor(version: number): string {
 // One element of the comma-separated list; empty elements are allowed (§5.6.1).
 const LIST_ELEMENT = /[ \t]*(?:(W\/)?("[\x21\x23-\x7e\x80-\xff]*"))?[ \t]*(?:,|$)/y;
 
-/** Parses `If-Match` (RFC 9110 §13.1.1); a header that is not `*` or a list of entity tags is a 400. */
-export function parseIfMatch(header: string | string[] | undefined): IfMatch {
-  const value = Array.isArray(header) ? header.join(', ') : header;
-  if (value === undefined || value.trim() === '*') return NO_PRECONDITION;
-  const tags: string[] = [];
-  let elements = 0;
+interface EntityTag {
+  weak: boolean;
+  /** The quoted opaque tag, `"3"`. */
+  opaque: string;
+}
+
+/** The entity tags of an `If-Match` or `If-None-Match` list, or undefined when the value is not such a list. */
+function parseEntityTags(value: string): EntityTag[] | undefined {
+  const tags: EntityTag[] = [];
   for (let position = 0; position < value.length; position = LIST_ELEMENT.lastIndex) {
     LIST_ELEMENT.lastIndex = position;
     const match = LIST_ELEMENT.exec(value);
-    if (!match || LIST_ELEMENT.lastIndex === position) throw malformed();
-    if (match[2]) elements += 1;
-    // If-Match compares strongly: a weak tag never matches, but it is well-formed.
-    if (match[2] && !match[1]) tags.push(match[2]);
+    if (!match || LIST_ELEMENT.lastIndex === position) return undefined;
+    if (match[2]) tags.push({ weak: match[1] !== undefined, opaque: match[2] });
   }
-  if (elements === 0) throw malformed();
-  return { any: false, tags };
+  return tags.length > 0 ? tags : undefined;
+}
+
+const joined = (header: string | string[] | undefined): string | undefined =>
+  Array.isArray(header) ? header.join(', ') : header;
+
+/** Parses `If-Match` (RFC 9110 §13.1.1); a header that is not `*` or a list of entity tags is a 400. */
+export function parseIfMatch(header: string | string[] | undefined): IfMatch {
+  const value = joined(header);
+  if (value === undefined || value.trim() === '*') return NO_PRECONDITION;
+  const tags = parseEntityTags(value);
+  if (!tags) throw malformed();
+  // If-Match compares strongly: a weak tag never matches, but it is well-formed.
+  return { any: false, tags: tags.filter((tag) => !tag.weak).map((tag) => tag.opaque) };
+}
+
+/**
+ * Whether `If-None-Match` (RFC 9110 §13.1.2) names the current representation,
+ * whose ETag is `current`: `*`, or any tag of the list by weak comparison (the
+ * `W/` prefix ignored). A header that is not a list of entity tags names
+ * nothing: the full answer is always correct, so it is not refused.
+ */
+export function noneMatchNames(header: string | string[] | undefined, current: string): boolean {
+  const value = joined(header);
+  if (value === undefined) return false;
+  if (value.trim() === '*') return true;
+  const currentOpaque = current.startsWith('W/') ? current.slice(2) : current;
+  return parseEntityTags(value)?.some((tag) => tag.opaque === currentOpaque) ?? false;
 }
 
 /** Throws PreconditionFailedError (412) unless `ifMatch` admits the resource at `version`. */
