@@ -16,6 +16,7 @@ import { useCors } from './platform/http/cors';
 import { useETags } from './platform/http/etag.decorator';
 import { useRequestContext } from './platform/context/request-context.module';
 import { useJsonBodies } from './platform/http/json-body-parser';
+import { useLocations } from './platform/http/location.decorator';
 import { useMethodNotAllowed } from './platform/http/method-not-allowed';
 import { API_KEY_SECURITY, BEARER_SECURITY } from './platform/http/openapi-security';
 import { REQUEST_ID_HEADER, requestIdFor } from './platform/http/request-id';
@@ -86,6 +87,7 @@ export async function createApp(
   useSecurityHeaders(app);
   useMethodNotAllowed(app);
   useETags(app);
+  useLocations(app);
   useRequestAuditScope(app);
   useJsonBodies(app, environment.BODY_LIMIT_BYTES);
   useUnreadBodyDiscard(app, environment.BODY_LIMIT_BYTES);

@@ -1,10 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import type { Response } from 'supertest';
 import { payInvoice } from './support/billing';
-import { createCategory, createProduct } from './support/catalog';
-import { adminSession, bearer, createUser, type TestUser } from './support/identity';
+import { createCategory, createProduct, uniqueSku } from './support/catalog';
+import { adminSession, bearer, createUser, strongPassword, uniqueEmail, type TestUser } from './support/identity';
 import { fetchOpenApiDocument, type OpenApiDocument, operationsOf } from './support/openapi-document';
-import { placeOrder } from './support/orders';
+import { placeOrder, shippingAddress } from './support/orders';
 import { startTestApp, type TestApp } from './support/test-app';
 
 const PROBLEM_JSON = /^application\/problem\+json/;
@@ -223,6 +223,203 @@ describe('HTTP conventions', () => {
       await testApp.http.get(`/v1/orders/${order.id}`).set('If-None-Match', etag).expect(401);
       await testApp.http.get(`/v1/orders/${order.id}`).set(bearer(stranger)).set('If-None-Match', etag).expect(404);
       await testApp.http.get(`/v1/orders/${order.id}`).set(bearer(stranger)).set('If-None-Match', '*').expect(404);
+    });
+  });
+
+  describe('201 Created carries Location', () => {
+    interface Creation {
+      /** `METHOD path` as documented. */
+      operation: string;
+      create(): Promise<Response>;
+      /** The path Location must name, from the created body. */
+      location(body: Record<string, unknown>): string;
+      /** Whether a GET of Location, as `admin`, answers the created resource itself (its id). */
+      readsBack: boolean;
+    }
+
+    const idOf = (body: Record<string, unknown>): string => String(body.id);
+    const paidInvoice = async () => {
+      const product = await createProduct(testApp, admin, { stock: 10 });
+      const order = await placeOrder(testApp, buyer, [{ productId: product.id, quantity: 1 }]);
+      return payInvoice(testApp, buyer, order.invoiceId);
+    };
+
+    const CREATIONS: Creation[] = [
+      {
+        operation: 'POST /v1/auth/register',
+        create: () =>
+          testApp.http.post('/v1/auth/register').send({
+            organizationName: `Located Org ${randomUUID()}`,
+            email: uniqueEmail('located'),
+            displayName: 'Lou Located',
+            password: strongPassword(),
+          }),
+        // The organization is what registration creates, its first user inside it.
+        location: (body) => `/v1/organizations/${String((body.organization as { id: string }).id)}`,
+        readsBack: false,
+      },
+      {
+        operation: 'POST /v1/organizations',
+        create: () =>
+          testApp.http
+            .post('/v1/organizations')
+            .set(bearer(admin))
+            .send({ name: `Org ${randomUUID()}` }),
+        location: (body) => `/v1/organizations/${idOf(body)}`,
+        readsBack: true,
+      },
+      {
+        operation: 'POST /v1/users',
+        create: () =>
+          testApp.http
+            .post('/v1/users')
+            .set(bearer(admin))
+            .send({
+              email: uniqueEmail('located'),
+              displayName: 'Lou Located',
+              password: strongPassword(),
+              roles: ['auditor'],
+            }),
+        location: (body) => `/v1/users/${idOf(body)}`,
+        readsBack: true,
+      },
+      {
+        operation: 'POST /v1/api-keys',
+        create: () =>
+          testApp.http
+            .post('/v1/api-keys')
+            .set(bearer(admin))
+            .send({ name: 'located key', roles: ['admin'] }),
+        // The key's own URL, where it is revoked; it has no GET (the secret is shown once).
+        location: (body) => `/v1/api-keys/${idOf(body)}`,
+        readsBack: false,
+      },
+      {
+        operation: 'POST /v1/categories',
+        create: () =>
+          testApp.http
+            .post('/v1/categories')
+            .set(bearer(admin))
+            .send({ name: `Located ${randomUUID()}` }),
+        location: (body) => `/v1/categories/${idOf(body)}`,
+        readsBack: true,
+      },
+      {
+        operation: 'POST /v1/products',
+        create: () =>
+          testApp.http
+            .post('/v1/products')
+            .set(bearer(admin))
+            .send({
+              sku: uniqueSku('LOC'),
+              name: 'Located bolt',
+              priceCents: 100,
+              currency: 'EUR',
+              taxRateBps: 1900,
+              stock: 1,
+            }),
+        location: (body) => `/v1/products/${idOf(body)}`,
+        readsBack: true,
+      },
+      {
+        operation: 'POST /v1/products/{id}/stock-adjustments',
+        create: async () => {
+          const product = await createProduct(testApp, admin, { stock: 1 });
+          return testApp.http
+            .post(`/v1/products/${product.id}/stock-adjustments`)
+            .set(bearer(admin))
+            .send({ delta: 5, reason: 'received' });
+        },
+        // A movement has no URL of its own: its product's movements list it, newest first.
+        location: (body) => `/v1/products/${String(body.productId)}/stock-movements`,
+        readsBack: false,
+      },
+      {
+        operation: 'POST /v1/orders',
+        create: async () => {
+          const product = await createProduct(testApp, admin, { stock: 10 });
+          return testApp.http
+            .post('/v1/orders')
+            .set(bearer(buyer))
+            .set('Idempotency-Key', randomUUID())
+            .send({ items: [{ productId: product.id, quantity: 1 }], shippingAddress: shippingAddress() });
+        },
+        location: (body) => `/v1/orders/${idOf(body)}`,
+        readsBack: true,
+      },
+      {
+        operation: 'POST /v1/invoices/{id}/payments',
+        create: async () => {
+          const product = await createProduct(testApp, admin, { stock: 10 });
+          const order = await placeOrder(testApp, buyer, [{ productId: product.id, quantity: 1 }]);
+          return testApp.http
+            .post(`/v1/invoices/${order.invoiceId}/payments`)
+            .set(bearer(buyer))
+            .set('Idempotency-Key', randomUUID())
+            .send({ paymentMethod: { type: 'card', token: 'tok_visa' } });
+        },
+        // A payment lives at /v1/payments/<id>, not under the invoice it was posted to.
+        location: (body) => `/v1/payments/${idOf(body)}`,
+        readsBack: true,
+      },
+      {
+        operation: 'POST /v1/payments/{id}/refunds',
+        create: async () => {
+          const payment = await paidInvoice();
+          return testApp.http
+            .post(`/v1/payments/${payment.id}/refunds`)
+            .set(bearer(admin))
+            .set('Idempotency-Key', randomUUID())
+            .send({ amountCents: 1, reason: 'located refund' });
+        },
+        // A refund has no URL of its own: the payment it belongs to shows it (refundedCents).
+        location: (body) => `/v1/payments/${String(body.paymentId)}`,
+        readsBack: false,
+      },
+    ];
+
+    it.each(CREATIONS.map((creation) => [creation.operation, creation] as const))(
+      '%s answers 201 with the Location of what it created',
+      async (_operation, creation) => {
+        const response = await creation.create();
+        expect(response.status).toBe(201);
+        const location = creation.location(response.body as Record<string, unknown>);
+        expect(response.headers.location).toBe(location);
+        const read = await testApp.http.get(location).set(bearer(admin));
+        expect(read.status).toBe(creation.operation === 'POST /v1/api-keys' ? 405 : 200);
+        if (creation.readsBack) expect(read.body.id).toBe(response.body.id);
+      },
+    );
+
+    it('replays the Location with an idempotent replay', async () => {
+      const product = await createProduct(testApp, admin, { stock: 10 });
+      const key = randomUUID();
+      const send = () =>
+        testApp.http
+          .post('/v1/orders')
+          .set(bearer(buyer))
+          .set('Idempotency-Key', key)
+          .send({ items: [{ productId: product.id, quantity: 1 }], shippingAddress: shippingAddress() })
+          .expect(201);
+      const first = await send();
+      const replay = await send();
+      expect(replay.headers['idempotent-replayed']).toBe('true');
+      expect(replay.headers.location).toBe(`/v1/orders/${String(first.body.id)}`);
+      expect(replay.text).toBe(first.text);
+    });
+
+    it('covers every operation the document says answers 201, and each documents its Location', () => {
+      const created = operationsOf(document).filter(({ operation }) => operation.responses['201']);
+      expect(created.map(({ method, path }) => `${method.toUpperCase()} ${path}`).sort()).toEqual(
+        CREATIONS.map((creation) => creation.operation).sort(),
+      );
+      const undocumented = created
+        .filter(({ operation }) => {
+          const response = operation.responses['201'] as { headers?: Record<string, unknown> };
+          return !response.headers?.Location;
+        })
+        .map(({ label }) => label);
+      expect(undocumented).toEqual([]);
     });
   });
 });

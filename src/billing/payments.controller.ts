@@ -5,6 +5,7 @@ import { Authorize } from '../access/authorize.decorator';
 import { CurrentActor } from '../access/principal.decorator';
 import { ApiProblemResponses } from '../platform/errors/api-problem-responses.decorator';
 import { ReadsWithETag } from '../platform/http/etag.decorator';
+import { Creates } from '../platform/http/location.decorator';
 import { PageQueryDto } from '../platform/http/page-query.dto';
 import { UuidParam } from '../platform/http/uuid-param.decorator';
 import { Idempotent } from '../platform/idempotency/idempotent.decorator';
@@ -20,6 +21,7 @@ export class PaymentsController {
 
   @Post('invoices/:id/payments')
   @Authorize('pay', 'Invoice')
+  @Creates(PaymentDto, (payment) => `/v1/payments/${payment.id}`)
   @Idempotent()
   @ApiOperation({
     summary: 'Pay an invoice by card',
@@ -56,6 +58,8 @@ export class PaymentsController {
 
   @Post('payments/:id/refunds')
   @Authorize('refund', 'Payment')
+  // A refund has no URL of its own: the payment it belongs to shows it (refundedCents, status).
+  @Creates(RefundDto, (refund) => `/v1/payments/${refund.paymentId}`)
   @Idempotent()
   @ApiOperation({
     summary: 'Refund a captured payment, in part or in full',

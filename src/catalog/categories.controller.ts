@@ -6,6 +6,7 @@ import { CurrentActor, CurrentPrincipal } from '../access/principal.decorator';
 import { ApiProblemResponses } from '../platform/errors/api-problem-responses.decorator';
 import type { IfMatch } from '../platform/http/etag';
 import { AcceptsIfMatch, IfMatchHeader, ReadsWithETag, ReturnsETag } from '../platform/http/etag.decorator';
+import { Creates } from '../platform/http/location.decorator';
 import { PageQueryDto } from '../platform/http/page-query.dto';
 import { UuidParam } from '../platform/http/uuid-param.decorator';
 import { CategoriesService } from './categories.service';
@@ -28,6 +29,7 @@ export class CategoriesController {
 
   @Post()
   @Authorize('create', 'Category')
+  @Creates(CategoryDto, (category) => `/v1/categories/${category.id}`)
   @ApiOperation({
     summary: 'Create a category',
     description: 'The slug is derived from the name when not sent. Slug taken: 409. Unknown parent: 400.',

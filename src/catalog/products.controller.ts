@@ -6,6 +6,7 @@ import { CurrentActor, CurrentPrincipal } from '../access/principal.decorator';
 import { ApiProblemResponses } from '../platform/errors/api-problem-responses.decorator';
 import type { IfMatch } from '../platform/http/etag';
 import { AcceptsIfMatch, IfMatchHeader, ReadsWithETag, ReturnsETag } from '../platform/http/etag.decorator';
+import { Creates } from '../platform/http/location.decorator';
 import { PageQueryDto } from '../platform/http/page-query.dto';
 import { UuidParam } from '../platform/http/uuid-param.decorator';
 import { CreateProductDto } from './dto/create-product.dto';
@@ -41,6 +42,7 @@ export class ProductsController {
 
   @Post()
   @Authorize('create', 'Product')
+  @Creates(ProductDto, (product) => `/v1/products/${product.id}`)
   @ApiOperation({
     summary: 'Create a product',
     description: 'An initial `stock` is recorded as a stock movement `initial`. SKU taken: 409.',
@@ -97,6 +99,8 @@ export class ProductsController {
 
   @Post(':id/stock-adjustments')
   @Authorize('adjust', 'Stock')
+  // A movement has no URL of its own: its product's movements list it, newest first.
+  @Creates(StockMovementDto, (movement) => `/v1/products/${movement.productId}/stock-movements`)
   @ApiOperation({
     summary: 'Move stock by hand: goods received, a count, damage',
     description: 'Recorded as a stock movement with its reason. Stock never goes below zero: 409, nothing changed.',

@@ -5,6 +5,7 @@ import { Authorize } from '../access/authorize.decorator';
 import { CurrentActor } from '../access/principal.decorator';
 import { ApiProblemResponses } from '../platform/errors/api-problem-responses.decorator';
 import { ReturnsCredentials } from '../platform/http/returns-credentials.decorator';
+import { Creates } from '../platform/http/location.decorator';
 import { PageQueryDto } from '../platform/http/page-query.dto';
 import { UuidParam } from '../platform/http/uuid-param.decorator';
 import { ApiKeysService } from './api-keys.service';
@@ -30,6 +31,8 @@ export class ApiKeysController {
   @Post()
   @Authorize('create', 'ApiKey')
   @ReturnsCredentials(CreatedApiKeyDto, HttpStatus.CREATED)
+  // The key's own URL, where it is revoked; it is never read back (its secret is shown once).
+  @Creates(CreatedApiKeyDto, (apiKey) => `/v1/api-keys/${apiKey.id}`)
   @ApiOperation({
     summary: 'Create an API key acting for you with some of your roles; the key is in this response only',
     description:

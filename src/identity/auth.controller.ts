@@ -3,6 +3,7 @@ import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import { Public } from '../access/authorize.decorator';
 import { ApiProblemResponses } from '../platform/errors/api-problem-responses.decorator';
 import { ReturnsCredentials } from '../platform/http/returns-credentials.decorator';
+import { Creates } from '../platform/http/location.decorator';
 import { AuthRateLimit } from './auth-rate-limit';
 import { AuthService } from './auth.service';
 import { LoginDto } from './dto/login.dto';
@@ -19,6 +20,8 @@ export class AuthController {
 
   @Post('register')
   @Public()
+  // Registration creates an organization, with its first user inside it.
+  @Creates(RegisteredAccountDto, (account) => `/v1/organizations/${account.organization.id}`)
   @ApiOperation({
     summary: 'Register a new customer organization and its first user (org_admin)',
     description: 'Answers 404 `signup-disabled` when SIGNUP_ENABLED is false, 409 when the email is taken.',

@@ -6,6 +6,7 @@ import { CurrentActor } from '../access/principal.decorator';
 import { ApiProblemResponses } from '../platform/errors/api-problem-responses.decorator';
 import type { IfMatch } from '../platform/http/etag';
 import { AcceptsIfMatch, IfMatchHeader, ReadsWithETag, ReturnsETag } from '../platform/http/etag.decorator';
+import { Creates } from '../platform/http/location.decorator';
 import { PageQueryDto } from '../platform/http/page-query.dto';
 import { UuidParam } from '../platform/http/uuid-param.decorator';
 import { CreateOrganizationDto } from './dto/create-organization.dto';
@@ -28,6 +29,7 @@ export class OrganizationsController {
 
   @Post()
   @Authorize('create', 'Organization')
+  @Creates(OrganizationDto, (organization) => `/v1/organizations/${organization.id}`)
   @ApiOperation({ summary: 'Create a customer organization (admin)' })
   @ApiProblemResponses(400)
   create(@CurrentActor() actor: Actor, @Body() input: CreateOrganizationDto): Promise<OrganizationDto> {

@@ -6,6 +6,7 @@ import { CurrentActor } from '../access/principal.decorator';
 import { ApiProblemResponses } from '../platform/errors/api-problem-responses.decorator';
 import type { IfMatch } from '../platform/http/etag';
 import { AcceptsIfMatch, IfMatchHeader, ReadsWithETag, ReturnsETag } from '../platform/http/etag.decorator';
+import { Creates } from '../platform/http/location.decorator';
 import { UuidParam } from '../platform/http/uuid-param.decorator';
 import { CreateUserDto } from './dto/create-user.dto';
 import { ListUsersQueryDto } from './dto/list-users-query.dto';
@@ -28,6 +29,7 @@ export class UsersController {
 
   @Post()
   @Authorize('create', 'User')
+  @Creates(UserDto, (user) => `/v1/users/${user.id}`)
   @ApiOperation({
     summary: 'Create a user with an initial password',
     description:

@@ -5,6 +5,7 @@ import { Authorize } from '../access/authorize.decorator';
 import { CurrentActor } from '../access/principal.decorator';
 import { ApiProblemResponses } from '../platform/errors/api-problem-responses.decorator';
 import { ReadsWithETag } from '../platform/http/etag.decorator';
+import { Creates } from '../platform/http/location.decorator';
 import { UuidParam } from '../platform/http/uuid-param.decorator';
 import { Idempotent } from '../platform/idempotency/idempotent.decorator';
 import { ListOrdersQueryDto } from './dto/list-orders-query.dto';
@@ -19,6 +20,7 @@ export class OrdersController {
 
   @Post()
   @Authorize('place', 'Order')
+  @Creates(OrderDto, (order) => `/v1/orders/${order.id}`)
   @Idempotent()
   @ApiOperation({
     summary: 'Place an order: stock is taken and an invoice opened, all or nothing',

@@ -15,7 +15,7 @@ export interface IdempotentRequest {
 
 export interface IdempotentResponse {
   status: number;
-  /** The body as sent the first time (JSON text), or the handler's value on a first execution. */
+  /** The handler's value on a first execution; on a replay, the body first sent, parsed again. */
   body: unknown;
   replayed: boolean;
 }
@@ -144,7 +144,9 @@ export class IdempotencyService {
     if (existing.state === 'in_flight') {
       throw IdempotentRequestInFlightError.waitFor(existing.runningSeconds, existing.leaseSeconds);
     }
-    return { replay: { status: existing.responseStatus ?? 200, body: existing.responseBody, replayed: true } };
+    // JSON text parsed and serialised again is the same text: the replay is the first answer, byte for byte.
+    const body: unknown = existing.responseBody === null ? null : JSON.parse(existing.responseBody);
+    return { replay: { status: existing.responseStatus ?? 200, body, replayed: true } };
   }
 
   private async complete(claim: Claim, status: number, body: string): Promise<void> {

@@ -48,8 +48,8 @@ class IdempotencyInterceptor implements NestInterceptor {
       });
     return from(run).pipe(
       map((response) => {
-        if (!response.replayed) return response.body;
-        void reply.status(response.status).header(REPLAYED_HEADER, 'true').type('application/json; charset=utf-8');
+        // A replay goes through the route's hooks as the first answer did (Location among them).
+        if (response.replayed) void reply.status(response.status).header(REPLAYED_HEADER, 'true');
         return response.body;
       }),
     );
