@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { MAX_JSON_NESTING } from '../src/platform/http/json-body-parser';
 import { ProbeModule } from './support/fixtures/probe.module';
 import { adminSession, bearer, createUser, type TestUser } from './support/identity';
-import { fetchOpenApiDocument, type OpenApiDocument, operationsOf } from './support/openapi-document';
+import { concretePath, fetchOpenApiDocument, type OpenApiDocument, operationsOf } from './support/openapi-document';
 import { sendRaw } from './support/raw-http';
 import { startTestApp, type TestApp } from './support/test-app';
 
@@ -186,9 +186,6 @@ describe('bad requests on every documented operation', () => {
   let admin: TestUser;
   let buyer: TestUser;
 
-  /** `/v1/products/{id}` → `/v1/products/<a random UUID>`: a concrete request for a documented operation. */
-  const concrete = (path: string): string => path.replace(/\{[^}]+\}/g, () => randomUUID());
-
   beforeAll(async () => {
     testApp = await startTestApp({ RATE_LIMIT_MAX: '100000' });
     document = await fetchOpenApiDocument(testApp.http);
@@ -206,7 +203,7 @@ describe('bad requests on every documented operation', () => {
         ['text/plain; charset=utf-8', 'hello'],
         ['application/x-www-form-urlencoded', 'name=form'],
       ]) {
-        const response = await testApp.http[method as 'post' | 'patch' | 'put'](concrete(path))
+        const response = await testApp.http[method as 'post' | 'patch' | 'put'](concretePath(path))
           .set('Content-Type', contentType)
           .set('Idempotency-Key', randomUUID())
           .send(body);

@@ -3,15 +3,12 @@ import type { Response } from 'supertest';
 import { payInvoice } from './support/billing';
 import { createCategory, createProduct, uniqueSku } from './support/catalog';
 import { adminSession, bearer, createUser, strongPassword, uniqueEmail, type TestUser } from './support/identity';
-import { fetchOpenApiDocument, type OpenApiDocument, operationsOf } from './support/openapi-document';
+import { concretePath, fetchOpenApiDocument, type OpenApiDocument, operationsOf } from './support/openapi-document';
 import { placeOrder, shippingAddress } from './support/orders';
 import { startTestApp, type TestApp } from './support/test-app';
 
 const PROBLEM_JSON = /^application\/problem\+json/;
 const PROBLEM_TYPE = 'https://problems.b2b-commerce.example/';
-
-/** `GET /v1/products/{id}` → `GET /v1/products/<a random UUID>`: a concrete request for a documented operation. */
-const concrete = (path: string): string => path.replace(/\{[^}]+\}/g, () => randomUUID());
 
 /** The methods an `Allow` header lists, as a sorted array. */
 const allowed = (response: Response): string[] =>
@@ -47,7 +44,7 @@ describe('HTTP conventions', () => {
       for (const [path, methods] of byPath) {
         const expected = [...methods, ...(methods.has('get') ? ['head'] : [])].map((m) => m.toUpperCase()).sort();
         for (const method of METHODS.filter((m) => !methods.has(m))) {
-          const response = await testApp.http[method](concrete(path)).set(bearer(admin));
+          const response = await testApp.http[method](concretePath(path)).set(bearer(admin));
           const label = `${method.toUpperCase()} ${path}`;
           expect({ label, status: response.status }).toEqual({ label, status: 405 });
           expect({ label, allow: allowed(response) }).toEqual({ label, allow: expected });

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import type { OpenAPIV3 } from 'openapi-types';
 import type TestAgent from 'supertest/lib/agent';
 
@@ -18,6 +19,11 @@ export interface DocumentedOperation {
   parameters: OpenAPIV3.ParameterObject[];
   /** `GET /v1/test-probes/{id} (Probe_findOne)`: how failure messages name it. */
   label: string;
+}
+
+/** `/v1/products/{id}` → `/v1/products/<a random UUID>`: a request path for a documented path template. */
+export function concretePath(template: string): string {
+  return template.replace(/\{[^}]+\}/g, () => randomUUID());
 }
 
 export async function fetchOpenApiDocument(http: TestAgent): Promise<OpenApiDocument> {
