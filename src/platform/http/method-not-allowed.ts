@@ -1,6 +1,5 @@
 import { MethodNotAllowedException } from '@nestjs/common';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
-import type { HTTPMethods } from 'fastify';
 import Router, { type HTTPMethod } from 'find-my-way';
 import { pathOf } from './request-path';
 
@@ -29,7 +28,7 @@ export function useMethodNotAllowed(app: NestFastifyApplication): void {
 
   fastify.addHook('onRoute', (route) => {
     if (isCatchAll(route.url)) return;
-    for (const method of ([] as HTTPMethods[]).concat(route.method) as HTTPMethod[]) {
+    for (const method of (Array.isArray(route.method) ? route.method : [route.method]) as HTTPMethod[]) {
       methods.add(method);
       if (!routes.hasRoute(method, route.url)) routes.on(method, route.url, noop);
     }

@@ -4,7 +4,7 @@ import { PinoLogger } from 'nestjs-pino';
 import type { Logger } from 'pino';
 import type { Environment } from '../config/environment';
 import { pathOf } from '../http/request-path';
-import { CREDENTIAL_HEADERS as KNOWN_CREDENTIAL_HEADERS, SECRET_KEYS } from './logging.module';
+import { CREDENTIAL_HEADERS, SECRET_KEYS } from './logging.module';
 
 /** A request slower than this is logged whatever the sample rate. */
 export const SLOW_REQUEST_MS = 1_000;
@@ -18,14 +18,14 @@ const REDACTED = '[REDACTED]';
  * Headers that carry credentials (named, or named like one: a client may send
  * its token in a header of its own invention), or named like a secret field.
  */
-const CREDENTIAL_HEADERS = new Set([...KNOWN_CREDENTIAL_HEADERS, ...SECRET_KEYS.map((key) => key.toLowerCase())]);
+const REDACTED_HEADER_NAMES = new Set([...CREDENTIAL_HEADERS, ...SECRET_KEYS.map((key) => key.toLowerCase())]);
 const CREDENTIAL_LIKE = /auth|token|secret|passw|signature|cookie|session|credential|api-?key/i;
 
 function withoutCredentials(headers: Record<string, unknown>): Record<string, unknown> {
   const shown: Record<string, unknown> = {};
   for (const [name, value] of Object.entries(headers)) {
     const lowerName = name.toLowerCase();
-    shown[name] = CREDENTIAL_HEADERS.has(lowerName) || CREDENTIAL_LIKE.test(lowerName) ? REDACTED : value;
+    shown[name] = REDACTED_HEADER_NAMES.has(lowerName) || CREDENTIAL_LIKE.test(lowerName) ? REDACTED : value;
   }
   return shown;
 }
