@@ -1,8 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { MAX_JSON_NESTING } from '../src/platform/http/json-body-parser';
 import { ProbeModule } from './support/fixtures/probe.module';
-import { adminSession, bearer, createUser, type TestUser } from './support/identity';
-import { concretePath, fetchOpenApiDocument, type OpenApiDocument, operationsOf } from './support/openapi-document';
 import { sendRaw } from './support/raw-http';
 import { startTestApp, type TestApp } from './support/test-app';
 
@@ -176,74 +174,5 @@ describe('problem responses to requests refused before routing', () => {
       .set('content-type', 'application/json')
       .send(`${'['.repeat(100_000)}${']'.repeat(100_000)}`);
     expectProblem(response, 400, 'json-too-deep');
-  });
-});
-
-describe('bad requests on every documented operation', () => {
-  const PROBLEM_TYPE = 'https://problems.b2b-commerce.example/';
-  let testApp: TestApp;
-  let document: OpenApiDocument;
-  let admin: TestUser;
-  let buyer: TestUser;
-
-  beforeAll(async () => {
-    testApp = await startTestApp({ RATE_LIMIT_MAX: '100000' });
-    document = await fetchOpenApiDocument(testApp.http);
-    admin = await adminSession(testApp);
-    buyer = await createUser(testApp, { roles: ['buyer'] });
-  });
-  afterAll(() => testApp.close());
-
-  it('answers a body that is not JSON with 415 on every operation that takes one, before anything else', async () => {
-    const withBody = operationsOf(document).filter(({ operation }) => operation.requestBody);
-    expect(withBody.length).toBeGreaterThan(15);
-    for (const { method, path, label } of withBody) {
-      for (const [contentType, body] of [
-        ['text/plain', '{"name":"looks like JSON"}'],
-        ['text/plain; charset=utf-8', 'hello'],
-        ['application/x-www-form-urlencoded', 'name=form'],
-      ]) {
-        const response = await testApp.http[method as 'post' | 'patch' | 'put'](concretePath(path))
-          .set('Content-Type', contentType)
-          .set('Idempotency-Key', randomUUID())
-          .send(body);
-        expect({ label, contentType, status: response.status }).toEqual({ label, contentType, status: 415 });
-        expect(response.headers['content-type']).toMatch(PROBLEM_JSON);
-        expect(response.body.type).toBe(`${PROBLEM_TYPE}unsupported-media-type`);
-      }
-    }
-  });
-
-  it('answers a malformed id in any path with 400 naming the parameter in errors[], as a query does', async () => {
-    const withIds = operationsOf(document).filter(({ parameters }) =>
-      parameters.some((parameter) => parameter.in === 'path' && parameter.name !== 'provider'),
-    );
-    expect(withIds.length).toBeGreaterThan(15);
-    for (const { method, path, label, parameters } of withIds) {
-      const [parameter] = parameters.filter((p) => p.in === 'path');
-      expect({ label, schema: parameter.schema }).toEqual({
-        label,
-        schema: expect.objectContaining({ format: 'uuid' }),
-      });
-      // Guards run first: the caller must be one who may call the operation at all.
-      const caller = path === '/v1/invoices/{id}/payments' ? buyer : admin;
-      const request = testApp.http[method as 'get' | 'post' | 'patch' | 'delete'](
-        path.replace(`{${parameter.name}}`, 'not-a-uuid'),
-      )
-        .set(bearer(caller))
-        .set('Idempotency-Key', randomUUID());
-      const response = await (method === 'post' || method === 'patch' ? request.send({}) : request);
-      expect({ label, status: response.status }).toEqual({ label, status: 400 });
-      expect(response.body).toMatchObject({
-        type: `${PROBLEM_TYPE}validation-failed`,
-        errors: [{ field: parameter.name, message: expect.stringContaining('UUID') }],
-      });
-    }
-
-    const query = await testApp.http.get('/v1/products?categoryId=not-a-uuid').expect(400);
-    expect(query.body).toMatchObject({
-      type: `${PROBLEM_TYPE}validation-failed`,
-      errors: [{ field: 'categoryId', message: expect.stringContaining('UUID') }],
-    });
   });
 });

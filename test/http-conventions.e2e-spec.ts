@@ -230,8 +230,11 @@ describe('HTTP conventions', () => {
       create(): Promise<Response>;
       /** The path Location must name, from the created body. */
       location(body: Record<string, unknown>): string;
-      /** Whether a GET of Location, as `admin`, answers the created resource itself (its id). */
-      readsBack: boolean;
+      /**
+       * What a GET of Location answers `admin`: the created resource itself, what shows it (the
+       * resource it belongs to), or 405 for a resource with no GET.
+       */
+      reads: 'itself' | 'what shows it' | 'nothing';
     }
 
     const idOf = (body: Record<string, unknown>): string => String(body.id);
@@ -253,7 +256,7 @@ describe('HTTP conventions', () => {
           }),
         // The organization is what registration creates, its first user inside it.
         location: (body) => `/v1/organizations/${String((body.organization as { id: string }).id)}`,
-        readsBack: false,
+        reads: 'what shows it',
       },
       {
         operation: 'POST /v1/organizations',
@@ -263,7 +266,7 @@ describe('HTTP conventions', () => {
             .set(bearer(admin))
             .send({ name: `Org ${randomUUID()}` }),
         location: (body) => `/v1/organizations/${idOf(body)}`,
-        readsBack: true,
+        reads: 'itself',
       },
       {
         operation: 'POST /v1/users',
@@ -278,7 +281,7 @@ describe('HTTP conventions', () => {
               roles: ['auditor'],
             }),
         location: (body) => `/v1/users/${idOf(body)}`,
-        readsBack: true,
+        reads: 'itself',
       },
       {
         operation: 'POST /v1/api-keys',
@@ -289,7 +292,7 @@ describe('HTTP conventions', () => {
             .send({ name: 'located key', roles: ['admin'] }),
         // The key's own URL, where it is revoked; it has no GET (the secret is shown once).
         location: (body) => `/v1/api-keys/${idOf(body)}`,
-        readsBack: false,
+        reads: 'nothing',
       },
       {
         operation: 'POST /v1/categories',
@@ -299,7 +302,7 @@ describe('HTTP conventions', () => {
             .set(bearer(admin))
             .send({ name: `Located ${randomUUID()}` }),
         location: (body) => `/v1/categories/${idOf(body)}`,
-        readsBack: true,
+        reads: 'itself',
       },
       {
         operation: 'POST /v1/products',
@@ -316,7 +319,7 @@ describe('HTTP conventions', () => {
               stock: 1,
             }),
         location: (body) => `/v1/products/${idOf(body)}`,
-        readsBack: true,
+        reads: 'itself',
       },
       {
         operation: 'POST /v1/products/{id}/stock-adjustments',
@@ -329,7 +332,7 @@ describe('HTTP conventions', () => {
         },
         // A movement has no URL of its own: its product's movements list it, newest first.
         location: (body) => `/v1/products/${String(body.productId)}/stock-movements`,
-        readsBack: false,
+        reads: 'what shows it',
       },
       {
         operation: 'POST /v1/orders',
@@ -342,7 +345,7 @@ describe('HTTP conventions', () => {
             .send({ items: [{ productId: product.id, quantity: 1 }], shippingAddress: shippingAddress() });
         },
         location: (body) => `/v1/orders/${idOf(body)}`,
-        readsBack: true,
+        reads: 'itself',
       },
       {
         operation: 'POST /v1/invoices/{id}/payments',
@@ -357,7 +360,7 @@ describe('HTTP conventions', () => {
         },
         // A payment lives at /v1/payments/<id>, not under the invoice it was posted to.
         location: (body) => `/v1/payments/${idOf(body)}`,
-        readsBack: true,
+        reads: 'itself',
       },
       {
         operation: 'POST /v1/payments/{id}/refunds',
@@ -371,7 +374,7 @@ describe('HTTP conventions', () => {
         },
         // A refund has no URL of its own: the payment it belongs to shows it (refundedCents).
         location: (body) => `/v1/payments/${String(body.paymentId)}`,
-        readsBack: false,
+        reads: 'what shows it',
       },
     ];
 
@@ -383,8 +386,8 @@ describe('HTTP conventions', () => {
         const location = creation.location(response.body as Record<string, unknown>);
         expect(response.headers.location).toBe(location);
         const read = await testApp.http.get(location).set(bearer(admin));
-        expect(read.status).toBe(creation.operation === 'POST /v1/api-keys' ? 405 : 200);
-        if (creation.readsBack) expect(read.body.id).toBe(response.body.id);
+        expect(read.status).toBe(creation.reads === 'nothing' ? 405 : 200);
+        if (creation.reads === 'itself') expect(read.body.id).toBe(response.body.id);
       },
     );
 
@@ -417,6 +420,61 @@ describe('HTTP conventions', () => {
         })
         .map(({ label }) => label);
       expect(undocumented).toEqual([]);
+    });
+  });
+
+  describe('bad requests on every documented operation', () => {
+    it('answers a body that is not JSON with 415 on every operation that takes one, before anything else', async () => {
+      const withBody = operationsOf(document).filter(({ operation }) => operation.requestBody);
+      expect(withBody.length).toBeGreaterThan(15);
+      for (const { method, path, label } of withBody) {
+        for (const [contentType, body] of [
+          ['text/plain', '{"name":"looks like JSON"}'],
+          ['text/plain; charset=utf-8', 'hello'],
+          ['application/x-www-form-urlencoded', 'name=form'],
+        ]) {
+          const response = await testApp.http[method as 'post' | 'patch' | 'put'](concretePath(path))
+            .set('Content-Type', contentType)
+            .set('Idempotency-Key', randomUUID())
+            .send(body);
+          expect({ label, contentType, status: response.status }).toEqual({ label, contentType, status: 415 });
+          expect(response.headers['content-type']).toMatch(PROBLEM_JSON);
+          expect(response.body.type).toBe(`${PROBLEM_TYPE}unsupported-media-type`);
+        }
+      }
+    });
+
+    it('answers a malformed id in any path with 400 naming the parameter in errors[], as a query does', async () => {
+      const withIds = operationsOf(document).filter(({ parameters }) =>
+        parameters.some((parameter) => parameter.in === 'path' && parameter.name !== 'provider'),
+      );
+      expect(withIds.length).toBeGreaterThan(15);
+      for (const { method, path, label, parameters } of withIds) {
+        const [parameter] = parameters.filter((p) => p.in === 'path');
+        expect({ label, schema: parameter.schema }).toEqual({
+          label,
+          schema: expect.objectContaining({ format: 'uuid' }),
+        });
+        // Guards run first: the caller must be one who may call the operation at all.
+        const caller = path === '/v1/invoices/{id}/payments' ? buyer : admin;
+        const request = testApp.http[method as 'get' | 'post' | 'patch' | 'delete'](
+          path.replace(`{${parameter.name}}`, 'not-a-uuid'),
+        )
+          .set(bearer(caller))
+          .set('Idempotency-Key', randomUUID());
+        const response = await (method === 'post' || method === 'patch' ? request.send({}) : request);
+        expect({ label, status: response.status }).toEqual({ label, status: 400 });
+        expect(response.body).toMatchObject({
+          type: `${PROBLEM_TYPE}validation-failed`,
+          errors: [{ field: parameter.name, message: expect.stringContaining('UUID') }],
+        });
+      }
+
+      const query = await testApp.http.get('/v1/products?categoryId=not-a-uuid').expect(400);
+      expect(query.body).toMatchObject({
+        type: `${PROBLEM_TYPE}validation-failed`,
+        errors: [{ field: 'categoryId', message: expect.stringContaining('UUID') }],
+      });
     });
   });
 });
