@@ -1,6 +1,6 @@
 import { applyDecorators, type Type } from '@nestjs/common';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
-import { ApiCreatedResponse } from '@nestjs/swagger';
+import { DocumentedAnswer } from './documented-answer';
 import { addRouteHook, type PayloadHook, RouteConfigEntry, routeConfigEntry } from './route-hooks';
 
 /** The Fastify route config key holding where a created resource lives. */
@@ -17,14 +17,10 @@ type LocationOf = (created: unknown) => string;
 export function Creates<T>(type: Type<T>, locationOf: (created: T) => string) {
   return applyDecorators(
     RouteConfigEntry(LOCATION_OF, locationOf),
-    ApiCreatedResponse({
-      type,
-      description: 'Created.',
-      headers: {
-        Location: {
-          description: 'The URL path of what was created.',
-          schema: { type: 'string', format: 'uri-reference' },
-        },
+    DocumentedAnswer(201, type, 'Created.', {
+      Location: {
+        description: 'The URL path of what was created.',
+        schema: { type: 'string', format: 'uri-reference' },
       },
     }),
   );

@@ -1,5 +1,5 @@
 import { applyDecorators, Header, HttpStatus, type Type } from '@nestjs/common';
-import { ApiResponse } from '@nestjs/swagger';
+import { DocumentedAnswer } from './documented-answer';
 
 /**
  * On an endpoint whose answer carries credentials (tokens, secrets, keys,
@@ -10,14 +10,10 @@ import { ApiResponse } from '@nestjs/swagger';
 export function ReturnsCredentials(type: Type<unknown>, status: HttpStatus = HttpStatus.OK) {
   return applyDecorators(
     Header('Cache-Control', 'no-store'),
-    ApiResponse({
-      status,
-      type,
-      headers: {
-        'Cache-Control': {
-          description: 'The answer carries credentials: no cache may keep it.',
-          schema: { type: 'string', enum: ['no-store'] },
-        },
+    DocumentedAnswer(status, type, 'The answer, carrying credentials.', {
+      'Cache-Control': {
+        description: 'The answer carries credentials: no cache may keep it.',
+        schema: { type: 'string', enum: ['no-store'] },
       },
     }),
   );
