@@ -1,9 +1,11 @@
 import { Global, Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
+import { DenialRecorder } from '../access/denial-recorder';
 import { Environment } from '../platform/config/environment';
 import { AuditChainLink } from './audit-chain-link.entity';
 import { AuditChainService } from './audit-chain.service';
 import { AuditCheckpoint } from './audit-checkpoint.entity';
+import { AuditDenialRecorder } from './audit-denial-recorder';
 import { AuditEvent } from './audit-event.entity';
 import { AuditEventsController } from './audit-events.controller';
 import { AuditEventsService } from './audit-events.service';
@@ -22,7 +24,10 @@ function signingKey(environment: Environment): AuditSigningKey {
   }
 }
 
-/** The audit trail. Global: every module records into it through `AuditRecorder`. */
+/**
+ * The audit trail. Global: every module records into it through `AuditRecorder`,
+ * and access records its denials through the `DenialRecorder` bound here.
+ */
 @Global()
 @Module({
   imports: [TypeOrmModule.forFeature([AuditEvent, AuditChainLink, AuditCheckpoint])],
@@ -33,7 +38,8 @@ function signingKey(environment: Environment): AuditSigningKey {
     AuditChainService,
     AuditEventsService,
     { provide: AuditSigningKey, inject: [Environment], useFactory: signingKey },
+    { provide: DenialRecorder, useClass: AuditDenialRecorder },
   ],
-  exports: [AuditRecorder],
+  exports: [AuditRecorder, DenialRecorder],
 })
 export class AuditModule {}

@@ -1,9 +1,13 @@
 import { Controller, VERSION_NEUTRAL, Get, Header } from '@nestjs/common';
 import { ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
 import { SkipThrottle } from '@nestjs/throttler';
-import { MetricsService } from './metrics.service';
-import { Public } from '../../access/authorize.decorator';
+import { Public } from '../access/authorize.decorator';
+import { MetricsService } from '../platform/metrics/metrics.service';
 
+/**
+ * Serves platform's registry. Declared here rather than beside it: who may read an
+ * endpoint is an access decision, and platform knows nothing of access.
+ */
 @Public()
 @ApiTags('metrics')
 @SkipThrottle()
