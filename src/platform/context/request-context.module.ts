@@ -1,34 +1,12 @@
 import type { IncomingMessage } from 'node:http';
-import { type DynamicModule, Logger, Module, type Provider } from '@nestjs/common';
-import { APP_GUARD, APP_INTERCEPTOR } from '@nestjs/core';
+import { Logger, Module } from '@nestjs/common';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { ClsPluginTransactional } from '@nestjs-cls/transactional';
 import { TransactionalAdapterTypeOrm } from '@nestjs-cls/transactional-adapter-typeorm';
 import { getDataSourceToken } from '@nestjs/typeorm';
 import { ClsMiddleware, ClsModule } from 'nestjs-cls';
+import { withoutPassThroughEnhancers } from '../library-internals/nestjs-cls';
 import { REQUEST_CONTEXT, requestContextOf } from './request-context';
-
-const isGlobalEnhancer = (provider: Provider): boolean =>
-  typeof provider === 'object' && (provider.provide === APP_GUARD || provider.provide === APP_INTERCEPTOR);
-
-/**
- * nestjs-cls registers a global guard and a global interceptor whatever its
- * options; not mounted, as here (the context comes from its middleware), they
- * only pass each request on. A global interceptor is not free, though: Nest
- * then runs every request of every route through its RxJS pipeline (about 30 µs
- * of CPU of a product read). So they are left out of the module nestjs-cls
- * builds. Should its shape change, nothing is removed: only the cost returns.
- */
-export function withoutPassThroughEnhancers(module: DynamicModule): DynamicModule {
-  return {
-    ...module,
-    imports: module.imports?.map((imported) =>
-      typeof imported === 'object' && 'module' in imported && Array.isArray(imported.providers)
-        ? { ...imported, providers: imported.providers.filter((provider) => !isGlobalEnhancer(provider)) }
-        : imported,
-    ),
-  };
-}
 
 /**
  * Opens each request's context (nestjs-cls's own middleware) from the first

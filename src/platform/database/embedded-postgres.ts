@@ -2,7 +2,7 @@ import { mkdirSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
 import { PGLiteSocketServer } from '@electric-sql/pglite-socket';
-import { keepExtendedQueriesTogether } from './pglite-message-queue';
+import { keepExtendedQueriesTogether } from '../library-internals/pglite-socket';
 
 export interface EmbeddedPostgresOptions {
   /** Directory the database persists to; omitted, it lives in memory only. */

@@ -4,6 +4,7 @@ import type { TransactionalAdapterTypeOrm } from '@nestjs-cls/transactional-adap
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { Pool } from 'pg';
 import { DataSource } from 'typeorm';
+import { postgresPool } from '../library-internals/typeorm';
 
 /**
  * Plain SQL reads for the hottest queries. Inside a transaction they join it
@@ -15,19 +16,19 @@ import { DataSource } from 'typeorm';
  */
 @Injectable()
 export class SqlReads {
+  /** TypeORM's own pool, reached through its private shape (checked here, at start-up). */
+  private readonly pool: Pool;
+
   constructor(
     private readonly txHost: TransactionHost<TransactionalAdapterTypeOrm>,
-    @InjectDataSource() private readonly dataSource: DataSource,
-  ) {}
+    @InjectDataSource() dataSource: DataSource,
+  ) {
+    this.pool = postgresPool(dataSource);
+  }
 
   async rows<T>(sql: string, parameters: unknown[]): Promise<T[]> {
     if (this.txHost.isTransactionActive()) return this.txHost.tx.query<T[]>(sql, parameters);
-    const { rows } = await this.pool().query(sql, parameters);
+    const { rows } = await this.pool.query(sql, parameters);
     return rows as T[];
-  }
-
-  private pool(): Pool {
-    // TypeORM's PostgresDriver keeps its pg Pool as `master` (typed `any`); metrics read it too.
-    return (this.dataSource.driver as unknown as { master: Pool }).master;
   }
 }

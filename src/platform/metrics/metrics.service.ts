@@ -4,12 +4,7 @@ import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom
 import { DataSource } from 'typeorm';
 import packageJson from '../../../package.json';
 import { Environment } from '../config/environment';
-
-interface PgPoolCounts {
-  totalCount: number;
-  idleCount: number;
-  waitingCount: number;
-}
+import { postgresPool } from '../library-internals/typeorm';
 
 /** Route label for requests no route matched, so raw URLs never become labels. */
 export const UNMATCHED_ROUTE = 'unmatched';
@@ -41,8 +36,7 @@ export class MetricsService {
       { version: packageJson.version, node_version: process.version, commit: environment.BUILD_COMMIT ?? 'unknown' },
       1,
     );
-    const pool = () =>
-      dataSource.isInitialized ? (dataSource.driver as unknown as { master?: PgPoolCounts }).master : undefined;
+    const pool = () => (dataSource.isInitialized ? postgresPool(dataSource) : undefined);
     new Gauge({
       name: 'db_pool_connections',
       help: 'Database pool connections by state.',

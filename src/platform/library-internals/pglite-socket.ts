@@ -1,7 +1,15 @@
+/**
+ * Depends on the private shape of @electric-sql/pglite-socket 0.2.17 (pinned
+ * exactly; 0.2.17 is the newest, and its queue still runs each protocol message
+ * on its own): the server's `queryQueue` and the fields and methods below.
+ * `keepExtendedQueriesTogether` checks that shape before patching it and throws
+ * at start-up of the embedded database when an upgrade has changed it
+ * (pglite-socket.spec.ts fails first).
+ */
 import type { PGlite } from '@electric-sql/pglite';
 import type { PGLiteSocketServer } from '@electric-sql/pglite-socket';
 
-/** What pglite-socket 0.2.17's (private) query queue holds and uses; the version is pinned exactly. */
+/** What the query queue holds and uses. */
 interface QueuedMessage {
   handlerId: number;
   message: Uint8Array;
@@ -15,8 +23,35 @@ interface QueryQueueInternals {
   processing: boolean;
   lastHandlerId: number | null;
   db: PGlite;
+  enqueue(handlerId: number, message: Uint8Array, onData: (data: Uint8Array) => void): Promise<number>;
   processQueue(): Promise<void>;
   clearQueueForHandler(handlerId: number): void;
+}
+
+function isQueryQueue(value: unknown): value is QueryQueueInternals {
+  if (typeof value !== 'object' || value === null) return false;
+  const queue = value as Record<keyof QueryQueueInternals, unknown>;
+  return (
+    Array.isArray(queue.queue) &&
+    typeof queue.processing === 'boolean' &&
+    (queue.lastHandlerId === null || typeof queue.lastHandlerId === 'number') &&
+    typeof queue.db === 'object' &&
+    typeof queue.enqueue === 'function' &&
+    typeof queue.processQueue === 'function' &&
+    typeof queue.clearQueueForHandler === 'function'
+  );
+}
+
+/** The server's query queue, or a loud error when pglite-socket no longer has the shape relied on. */
+export function queryQueueOf(server: PGLiteSocketServer): QueryQueueInternals {
+  const queue = (server as unknown as { queryQueue?: unknown }).queryQueue;
+  if (!isQueryQueue(queue)) {
+    throw new Error(
+      "pglite-socket's query queue no longer has the shape the embedded database patches (server.queryQueue with queue, processing, lastHandlerId, db, enqueue, processQueue, clearQueueForHandler). " +
+        'Revisit src/platform/library-internals/pglite-socket.ts.',
+    );
+  }
+  return queue;
 }
 
 /** Parse, Bind, Describe, Execute, Close, Flush: the messages of an extended query before its Sync. */
@@ -32,7 +67,7 @@ const EXTENDED_QUERY_MESSAGES = new Set(['P', 'B', 'D', 'E', 'C', 'H'].map((type
  * does, and still keeps a transaction's statements together as before.
  */
 export function keepExtendedQueriesTogether(server: PGLiteSocketServer): void {
-  const queue = (server as unknown as { queryQueue: QueryQueueInternals }).queryQueue;
+  const queue = queryQueueOf(server);
   /** The connection in the middle of an extended query: nobody else runs until its Sync. */
   let holder: number | null = null;
 
