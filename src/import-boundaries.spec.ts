@@ -78,9 +78,10 @@ describe('import boundaries (eslint.config.mjs)', () => {
   const unknownFolder: Probe = { filePath: 'src/shipping/probe.ts', code: 'export const probe = 1;\n' };
   let reported: string[][];
 
+  // One ESLint process for every probe: a few seconds, longer on a busy machine.
   beforeAll(() => {
     reported = ruleIdsReported([...refused, ...allowed].map(([, probe]) => probe).concat(unknownFolder));
-  });
+  }, 60_000);
 
   it.each(refused.map(([name], index) => [name, index] as const))('refuses %s', (_name, index) => {
     expect(reported[index]).toEqual(['boundaries/dependencies']);

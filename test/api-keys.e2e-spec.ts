@@ -1,5 +1,4 @@
 import { createHash, randomUUID } from 'node:crypto';
-import { Client } from 'pg';
 import { DataSource } from 'typeorm';
 import { ApiKeysService } from '../src/identity/api-keys.service';
 import { ApiKey } from '../src/identity/entities/api-key.entity';
@@ -7,6 +6,7 @@ import { AppProcess, killAppProcesses, testAppEnvironment } from './support/app-
 import { adminSession, bearer, createUser, strongPassword, type TestUser, uniqueEmail } from './support/identity';
 import { auditEventsAbout } from './support/audit-trail';
 import { idsOf } from './support/pages';
+import { withDatabase } from './support/raw-sql';
 import { onRealDatabase, startTestApp, type TestApp } from './support/test-app';
 
 const KEY_FORMAT = /^bk_[a-z0-9]{12}_[A-Za-z0-9_-]{43}$/;
@@ -304,13 +304,11 @@ describe('secrets in logs', () => {
     expect((await call('GET', '/v1/users', undefined, { 'x-api-key': `${key.body.key}x` })).status).toBe(401);
     expect((await call('PATCH', `/v1/users/${buyer.body.id}`, { disabled: true }, asAdmin)).status).toBe(200);
 
-    const client = new Client({ connectionString: process.env.DATABASE_URL });
-    await client.connect();
-    const { rows } = await client.query<{ password_hash: string }>(
-      'SELECT password_hash FROM users WHERE id = ANY($1)',
-      [[created.body.id, buyer.body.id]],
+    const { rows } = await withDatabase((client) =>
+      client.query<{ password_hash: string }>('SELECT password_hash FROM users WHERE id = ANY($1)', [
+        [created.body.id, buyer.body.id],
+      ]),
     );
-    await client.end();
     // Let the last lines reach the pipe.
     await new Promise((resolve) => setTimeout(resolve, 500));
     const output = app.stdout + app.stderr;

@@ -1,9 +1,9 @@
 import { request, type IncomingMessage } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { Client } from 'pg';
 import { probeWrite, sealNow, serverOf } from './support/audit';
 import { AuditProbeModule } from './support/fixtures/audit-probe.module';
 import { bearer, createUser, type TestUser } from './support/identity';
+import { withDatabase } from './support/raw-sql';
 import { onRealDatabase, startTestApp, type TestApp } from './support/test-app';
 import { createTestDatabase, type TestDatabase } from './support/test-database';
 
@@ -93,9 +93,7 @@ describe('Audit export through a database cursor', () => {
 
     it('frees the slot and connection of an export whose client left before the answer', async () => {
       // The export waits for the chain, locked here, so the client is gone before its first chunk.
-      const locker = new Client({ connectionString: database.url });
-      await locker.connect();
-      try {
+      await withDatabase(database.url, async (locker) => {
         await locker.query('BEGIN');
         await locker.query('LOCK TABLE audit_chain IN ACCESS EXCLUSIVE MODE');
         const gone = request({
@@ -110,9 +108,7 @@ describe('Audit export through a database cursor', () => {
         gone.destroy();
         await new Promise((resolve) => setTimeout(resolve, 100));
         await locker.query('COMMIT');
-      } finally {
-        await locker.end();
-      }
+      });
       // The abandoned export goes on until its first chunk is ready, then ends: its slot comes back.
       await readAll(await eventually(() => openExport(testApp, auditor)));
       expect(await openTransactions(database.url)).toBe(0);
@@ -171,16 +167,6 @@ async function openTransactions(url: string): Promise<number> {
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
   return open;
-}
-
-async function withDatabase<T>(url: string, work: (client: Client) => Promise<T>): Promise<T> {
-  const client = new Client({ connectionString: url });
-  await client.connect();
-  try {
-    return await work(client);
-  } finally {
-    await client.end();
-  }
 }
 
 /** The port the app listens on, listening first if it does not yet (supertest alone never needs it to). */

@@ -1,5 +1,4 @@
 import { randomUUID } from 'node:crypto';
-import { Client } from 'pg';
 import { DataSource } from 'typeorm';
 import { refreshTokenHash } from '../src/identity/tokens.service';
 import { AppProcess, killAppProcesses, testAppEnvironment } from './support/app-process';
@@ -13,6 +12,7 @@ import {
   type TestUser,
   uniqueEmail,
 } from './support/identity';
+import { withDatabase } from './support/raw-sql';
 import { onRealDatabase, startTestApp, type TestApp } from './support/test-app';
 
 const PROBLEM = 'application/problem+json';
@@ -363,12 +363,11 @@ describe('secrets in logs', () => {
       401,
     );
 
-    const client = new Client({ connectionString: process.env.DATABASE_URL });
-    await client.connect();
     const {
       rows: [stored],
-    } = await client.query('SELECT id, password_hash FROM users WHERE lower(email) = lower($1)', [account.email]);
-    await client.end();
+    } = await withDatabase((client) =>
+      client.query('SELECT id, password_hash FROM users WHERE lower(email) = lower($1)', [account.email]),
+    );
     // Let the last lines reach the pipe.
     await new Promise((resolve) => setTimeout(resolve, 500));
     const output = app.stdout + app.stderr;

@@ -27,8 +27,8 @@ import {
   placeOrder,
   type TestInvoice,
   type TestOrder,
-  withDatabase,
 } from './support/orders';
+import { withDatabase } from './support/raw-sql';
 import { onRealDatabase, startTestApp, type TestApp } from './support/test-app';
 
 describe('billing', () => {

@@ -1,5 +1,4 @@
 import { generateKeyPairSync, randomBytes } from 'node:crypto';
-import { Client } from 'pg';
 import { DEMO_CATEGORIES } from '../src/catalog/demo/demo-catalog.data';
 import { DEMO_ORGANIZATION_NAME, DEMO_USERS } from '../src/identity/bootstrap.service';
 import {
@@ -10,6 +9,7 @@ import {
   startAppProcess,
   testAppEnvironment,
 } from './support/app-process';
+import { withDatabase } from './support/raw-sql';
 import { createTestDatabase, type TestDatabase } from './support/test-database';
 
 /** Bootstrap acts on an empty users table: each test gets a fresh, migrated database. */
@@ -22,43 +22,35 @@ async function freshDatabase(): Promise<TestDatabase> {
 }
 
 async function counts(url: string): Promise<{ users: number; organizations: number; demoOrganizations: number }> {
-  const client = new Client({ connectionString: url });
-  await client.connect();
-  try {
-    const { rows } = await client.query<{ users: string; organizations: string; demo: string }>(
+  const { rows } = await withDatabase(url, (client) =>
+    client.query<{ users: string; organizations: string; demo: string }>(
       `SELECT (SELECT count(*) FROM users) AS users, (SELECT count(*) FROM organizations) AS organizations,
               (SELECT count(*) FROM organizations WHERE name = $1) AS demo`,
       [DEMO_ORGANIZATION_NAME],
-    );
-    return {
-      users: Number(rows[0].users),
-      organizations: Number(rows[0].organizations),
-      demoOrganizations: Number(rows[0].demo),
-    };
-  } finally {
-    await client.end();
-  }
+    ),
+  );
+  return {
+    users: Number(rows[0].users),
+    organizations: Number(rows[0].organizations),
+    demoOrganizations: Number(rows[0].demo),
+  };
 }
 
 /** The demo catalog's size, and the products whose stock its movements do not explain. */
 async function catalogCounts(url: string): Promise<{ categories: number; products: number; unexplainedStock: number }> {
-  const client = new Client({ connectionString: url });
-  await client.connect();
-  try {
-    const { rows } = await client.query<{ categories: string; products: string; unexplained: string }>(
+  const { rows } = await withDatabase(url, (client) =>
+    client.query<{ categories: string; products: string; unexplained: string }>(
       `SELECT (SELECT count(*) FROM categories) AS categories, (SELECT count(*) FROM products) AS products,
               (SELECT count(*) FROM products p
                 WHERE p.stock <> (SELECT coalesce(sum(delta), 0) FROM stock_movements m WHERE m.product_id = p.id))
                 AS unexplained`,
-    );
-    return {
-      categories: Number(rows[0].categories),
-      products: Number(rows[0].products),
-      unexplainedStock: Number(rows[0].unexplained),
-    };
-  } finally {
-    await client.end();
-  }
+    ),
+  );
+  return {
+    categories: Number(rows[0].categories),
+    products: Number(rows[0].products),
+    unexplainedStock: Number(rows[0].unexplained),
+  };
 }
 
 const DEMO_CATALOG = {

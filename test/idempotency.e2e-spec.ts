@@ -2,15 +2,8 @@ import { randomUUID } from 'node:crypto';
 import { IdempotencyPurger } from '../src/platform/idempotency/idempotency-purger';
 import { createProduct, type TestProduct } from './support/catalog';
 import { adminSession, bearer, createUser, type TestUser } from './support/identity';
-import {
-  allPages,
-  countStatuses,
-  type OrderItem,
-  postOrder,
-  shippingAddress,
-  type TestOrder,
-  withDatabase,
-} from './support/orders';
+import { allPages, countStatuses, type OrderItem, postOrder, shippingAddress, type TestOrder } from './support/orders';
+import { withDatabase } from './support/raw-sql';
 import { startTestApp, type TestApp } from './support/test-app';
 
 /** The Idempotency-Key of POST /v1/orders, shared by every idempotent operation (see platform/idempotency). */

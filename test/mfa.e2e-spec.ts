@@ -1,6 +1,5 @@
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import { generate } from 'otplib';
-import { Client } from 'pg';
 import { DataSource } from 'typeorm';
 import { AuditEvent } from '../src/audit/audit-event.entity';
 import { User } from '../src/identity/entities/user.entity';
@@ -15,6 +14,7 @@ import {
   type TestUser,
   uniqueEmail,
 } from './support/identity';
+import { withDatabase } from './support/raw-sql';
 import { onRealDatabase, startTestApp, type TestApp } from './support/test-app';
 
 const STEP_SECONDS = 30;
@@ -561,19 +561,19 @@ describe('MFA secrets in logs', () => {
     expect((await post('/v1/me/mfa/disable', { currentPassword: password, otp: recoveryCodes[1] })).status).toBe(204);
     expect((await post('/v1/me/password', { currentPassword: password, newPassword })).status).toBe(204);
 
-    const client = new Client({ connectionString: process.env.DATABASE_URL });
-    await client.connect();
-    const {
-      rows: [stored],
-    } = await client.query<{ id: string; password_hash: string }>(
-      'SELECT id, password_hash FROM users WHERE lower(email) = lower($1)',
-      [email],
-    );
-    const { rows: codeHashes } = await client.query<{ code_hash: string }>(
-      'SELECT code_hash FROM mfa_recovery_codes WHERE user_id = $1',
-      [stored.id],
-    );
-    await client.end();
+    const { stored, codeHashes } = await withDatabase(async (client) => {
+      const {
+        rows: [user],
+      } = await client.query<{ id: string; password_hash: string }>(
+        'SELECT id, password_hash FROM users WHERE lower(email) = lower($1)',
+        [email],
+      );
+      const { rows } = await client.query<{ code_hash: string }>(
+        'SELECT code_hash FROM mfa_recovery_codes WHERE user_id = $1',
+        [user.id],
+      );
+      return { stored: user, codeHashes: rows };
+    });
     await new Promise((resolve) => setTimeout(resolve, 500));
     const output = app.stdout + app.stderr;
 

@@ -14,9 +14,9 @@ import {
   type TestInvoice,
   type TestOrder,
   traceOfProducts,
-  withDatabase,
 } from './support/orders';
 import { idsOf } from './support/pages';
+import { withDatabase } from './support/raw-sql';
 import { onRealDatabase, startTestApp, type TestApp } from './support/test-app';
 
 const MAX_QUANTITY = 50;

@@ -4,7 +4,8 @@ import { connect, type NatsConnection } from '@nats-io/transport-node';
 import { OutboxPublisher } from '../src/platform/outbox/outbox-publisher';
 import { createProduct, type TestProduct } from './support/catalog';
 import { adminSession, bearer, createUser, type TestUser } from './support/identity';
-import { placeOrder, withDatabase } from './support/orders';
+import { placeOrder } from './support/orders';
+import { withDatabase } from './support/raw-sql';
 import { onRealDatabase, startTestApp, type TestApp } from './support/test-app';
 import { TcpProxy } from './support/tcp-proxy';
 

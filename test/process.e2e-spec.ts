@@ -4,7 +4,6 @@ import { Agent } from 'node:http';
 import { type AddressInfo, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Client } from 'pg';
 import { DEVELOPMENT_JWT_SECRET } from '../src/platform/config/environment';
 import { EmbeddedPostgres } from '../src/platform/database/embedded-postgres';
 import {
@@ -16,6 +15,7 @@ import {
   testAppEnvironment,
 } from './support/app-process';
 import { acceptsConnections, httpGet, httpPost, type HttpResponse, startSlowUpload } from './support/http-client';
+import { withDatabase } from './support/raw-sql';
 
 // main.ts imports the whole app before it validates (about 1 s built, far more on a busy machine):
 // the bound catches a hang (e.g. on the database); the listener below shows nothing was tried.
@@ -73,15 +73,12 @@ async function stopGracefully(app: AppProcess): Promise<ExitStatus> {
 /** Opens a data directory the app has left, with the app's own embedded server, and counts its users. */
 async function usersIn(dataDir: string, email: string): Promise<number> {
   const embedded = await EmbeddedPostgres.start({ dataDir, maxConnections: 2 });
-  const client = new Client({ connectionString: embedded.url });
   try {
-    await client.connect();
-    const result = await client.query<{ count: string }>('SELECT count(*) FROM users WHERE lower(email) = lower($1)', [
-      email,
-    ]);
+    const result = await withDatabase(embedded.url, (client) =>
+      client.query<{ count: string }>('SELECT count(*) FROM users WHERE lower(email) = lower($1)', [email]),
+    );
     return Number(result.rows[0]?.count);
   } finally {
-    await client.end();
     await embedded.stop();
   }
 }

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import { Client } from 'pg';
+import type { Client } from 'pg';
 import { AuditSealer } from '../../src/audit/audit-sealer';
+import { withDatabase } from './raw-sql';
 import type { TestApp } from './test-app';
 
 /** Seals every committed event now, instead of waiting for the sealer's next tick. */
@@ -20,20 +21,18 @@ export async function probeWrite(testApp: TestApp, body: Record<string, unknown>
  * Runs `sql` as the database superuser with every trigger off (the append-only
  * guards and the foreign keys): what an attacker with write access can do.
  */
-export async function asAttacker(databaseUrl: string, work: (client: Client) => Promise<void>): Promise<void> {
-  const client = new Client({ connectionString: databaseUrl });
-  await client.connect();
-  try {
+export function asAttacker(databaseUrl: string, work: (client: Client) => Promise<void>): Promise<void> {
+  return withDatabase(databaseUrl, async (client) => {
     await client.query('BEGIN');
-    await client.query('SET LOCAL session_replication_role = replica');
-    await work(client);
-    await client.query('COMMIT');
-  } catch (error) {
-    await client.query('ROLLBACK');
-    throw error;
-  } finally {
-    await client.end();
-  }
+    try {
+      await client.query('SET LOCAL session_replication_role = replica');
+      await work(client);
+      await client.query('COMMIT');
+    } catch (error) {
+      await client.query('ROLLBACK');
+      throw error;
+    }
+  });
 }
 
 /** What must never be in an audit event: credentials in any of the shapes this service makes them. */

@@ -2,7 +2,7 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import type { Test } from 'supertest';
 import { signWebhook } from '../../src/billing/webhook-signature';
 import { bearer, type Session } from './identity';
-import { withDatabase } from './orders';
+import { withDatabase } from './raw-sql';
 import type { TestApp } from './test-app';
 
 /** A payment as the API answers it. */

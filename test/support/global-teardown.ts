@@ -1,5 +1,5 @@
-import { Client } from 'pg';
 import { AUDIT_EVENT_ROWS_SQL, type AuditEventRow, secretsInAuditTrail } from './audit';
+import { withDatabase } from './raw-sql';
 
 export default async function globalTeardown(): Promise<void> {
   const database = globalThis.testDatabase;
@@ -13,15 +13,9 @@ export default async function globalTeardown(): Promise<void> {
 
 /** Redaction, over every audit event the whole run produced, whichever test file wrote it. */
 async function assertNoSecretInAuditTrail(url: string): Promise<void> {
-  const client = new Client({ connectionString: url });
-  await client.connect();
-  try {
-    const { rows } = await client.query<AuditEventRow>(AUDIT_EVENT_ROWS_SQL);
-    const findings = secretsInAuditTrail(rows, [process.env.ADMIN_PASSWORD ?? '']);
-    if (findings.length > 0) {
-      throw new Error(`Audit events hold secrets (redaction failed): ${JSON.stringify(findings.slice(0, 20))}`);
-    }
-  } finally {
-    await client.end();
+  const { rows } = await withDatabase(url, (client) => client.query<AuditEventRow>(AUDIT_EVENT_ROWS_SQL));
+  const findings = secretsInAuditTrail(rows, [process.env.ADMIN_PASSWORD ?? '']);
+  if (findings.length > 0) {
+    throw new Error(`Audit events hold secrets (redaction failed): ${JSON.stringify(findings.slice(0, 20))}`);
   }
 }

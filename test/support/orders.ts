@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import { Client } from 'pg';
 import type { Test } from 'supertest';
 import { bearer, type Session } from './identity';
+import { withDatabase } from './raw-sql';
 import type { TestApp } from './test-app';
 
 /** A shipping address the API accepts. */
@@ -128,20 +128,6 @@ export async function allPages<T>(
     cursor = response.body.nextCursor;
   } while (cursor);
   return items;
-}
-
-/**
- * Runs `work` with a plain pg client on the run's test database: what the API
- * does not show (the outbox, idempotency keys), or a state it cannot reach yet.
- */
-export async function withDatabase<T>(work: (client: Client) => Promise<T>): Promise<T> {
-  const client = new Client({ connectionString: process.env.DATABASE_URL });
-  await client.connect();
-  try {
-    return await work(client);
-  } finally {
-    await client.end();
-  }
 }
 
 export interface OutboxRow {

@@ -1,9 +1,9 @@
 import { randomBytes } from 'node:crypto';
-import { Client } from 'pg';
 import { DataSource } from 'typeorm';
 import { validateEnvironment } from '../../src/platform/config/environment';
 import { dataSourceOptions } from '../../src/platform/database/data-source-options';
 import { EmbeddedPostgres } from '../../src/platform/database/embedded-postgres';
+import { withDatabase } from './raw-sql';
 
 export interface TestDatabase {
   url: string;
@@ -25,29 +25,21 @@ export async function createTestDatabase(serverUrl: string | undefined): Promise
 
 async function createOnServer(serverUrl: string): Promise<TestDatabase> {
   const name = `test_${Date.now()}_${randomBytes(3).toString('hex')}`;
-  await withAdmin(serverUrl, (admin) => admin.query(`CREATE DATABASE "${name}"`));
+  await withDatabase(serverUrl, (admin) => admin.query(`CREATE DATABASE "${name}"`));
   const url = new URL(serverUrl);
   url.pathname = `/${name}`;
   return {
     url: url.toString(),
     real: true,
-    drop: () => withAdmin(serverUrl, (admin) => admin.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`)),
+    drop: async () => {
+      await withDatabase(serverUrl, (admin) => admin.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`));
+    },
   };
 }
 
 async function startEmbedded(): Promise<TestDatabase> {
   const embedded = await EmbeddedPostgres.start({ maxConnections: 100 });
   return { url: embedded.url, real: false, drop: () => embedded.stop() };
-}
-
-async function withAdmin(serverUrl: string, work: (admin: Client) => Promise<unknown>): Promise<void> {
-  const admin = new Client({ connectionString: serverUrl });
-  await admin.connect();
-  try {
-    await work(admin);
-  } finally {
-    await admin.end();
-  }
 }
 
 async function migrate(url: string): Promise<void> {
