@@ -1,7 +1,9 @@
 # syntax=docker/dockerfile:1
 
+# Node 24, the active LTS (Node 20 is past its end of life); the app also runs on Node 20.19 or newer.
+
 # --- build: all dependencies, compile TypeScript ---
-FROM node:20-bookworm-slim AS build
+FROM node:24-bookworm-slim AS build
 WORKDIR /app
 COPY package.json package-lock.json .npmrc ./
 RUN npm ci --no-audit --no-fund
@@ -10,14 +12,14 @@ COPY src ./src
 COPY migrations ./migrations
 RUN npm run build
 
-# --- production dependencies only ---
-FROM node:20-bookworm-slim AS dependencies
+# --- production dependencies only: without the embedded PostgreSQL (optional), so DATABASE_URL is required ---
+FROM node:24-bookworm-slim AS dependencies
 WORKDIR /app
 COPY package.json package-lock.json .npmrc ./
-RUN npm ci --omit=dev --no-audit --no-fund
+RUN npm ci --omit=dev --omit=optional --no-audit --no-fund
 
 # --- runtime: compiled app + production dependencies, unprivileged ---
-FROM node:20-bookworm-slim AS runtime
+FROM node:24-bookworm-slim AS runtime
 # The source commit, shown by the app_build_info metric: docker build --build-arg BUILD_COMMIT=$(git rev-parse HEAD) .
 ARG BUILD_COMMIT=
 ENV NODE_ENV=production \

@@ -66,9 +66,10 @@ export class AppProcess {
     });
   }
 
-  static spawn(env: Record<string, string>): AppProcess {
+  /** `main`: another build of the app (by default this checkout's). */
+  static spawn(env: Record<string, string>, main = MAIN): AppProcess {
     const cwd = mkdtempSync(join(tmpdir(), 'app-process-'));
-    const child = spawn(process.execPath, [MAIN], {
+    const child = spawn(process.execPath, [main], {
       cwd,
       env: {
         PATH: process.env.PATH ?? '',
@@ -180,9 +181,9 @@ export function testAppEnvironment(): Record<string, string> {
   return { ...Object.fromEntries(configured), DATA_DIR: resolve(validateEnvironment(process.env).DATA_DIR) };
 }
 
-/** Spawns the built main.js on a free port and waits until it listens. */
-export async function startAppProcess(env: Record<string, string>): Promise<ListeningApp> {
-  const app = AppProcess.spawn({ ...env, PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'info' });
+/** Spawns the built main.js (or `main`) on a free port and waits until it listens. */
+export async function startAppProcess(env: Record<string, string>, main = MAIN): Promise<ListeningApp> {
+  const app = AppProcess.spawn({ ...env, PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'info' }, main);
   const listening = await app.waitForLog(/^Listening on /);
   const baseUrl = /^Listening on (http:\/\/\S+)/.exec(listening.msg)?.[1];
   if (!baseUrl) throw new Error(`cannot read the address from "${listening.msg}"`);
