@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
-import { Client } from 'pg';
 import type { Response } from 'supertest';
 import { GatedWriteModule, TransactionGate } from './support/fixtures/gated-write.module';
 import { bearer, createUser, type TestUser } from './support/identity';
+import { withDatabase } from './support/raw-sql';
 import { targetOf, TcpProxy } from './support/tcp-proxy';
 import { onRealDatabase, startTestApp, type TestApp } from './support/test-app';
 
@@ -27,14 +27,8 @@ function testDatabaseUrl(): string {
 }
 
 /** A query straight to the test database, around the proxy. */
-async function queryDirectly<Row extends object>(sql: string, parameters: unknown[]): Promise<Row[]> {
-  const client = new Client({ connectionString: testDatabaseUrl() });
-  await client.connect();
-  try {
-    return (await client.query<Row>(sql, parameters)).rows;
-  } finally {
-    await client.end();
-  }
+function queryDirectly<Row extends object>(sql: string, parameters: unknown[]): Promise<Row[]> {
+  return withDatabase(async (client) => (await client.query<Row>(sql, parameters)).rows);
 }
 
 async function waitUntil(condition: () => Promise<boolean>, timeoutMs: number): Promise<void> {

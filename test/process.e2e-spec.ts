@@ -273,10 +273,8 @@ describe('shutdown order', () => {
   afterEach(() => agent?.destroy());
 
   /** Each audit event the requests with these ids wrote, and its place in the chain (null: unsealed). */
-  async function sealedEventsOf(requestIds: string[]): Promise<{ requestId: string; seq: string | null }[]> {
-    const client = new Client({ connectionString: testDatabaseUrl() });
-    await client.connect();
-    try {
+  function sealedEventsOf(requestIds: string[]): Promise<{ requestId: string; seq: string | null }[]> {
+    return withDatabase(async (client) => {
       const result = await client.query<{ requestId: string; seq: string | null }>(
         `SELECT event.request_id AS "requestId", link.seq::text AS seq
            FROM audit_events event LEFT JOIN audit_chain link ON link.event_id = event.id
@@ -284,9 +282,7 @@ describe('shutdown order', () => {
         [requestIds],
       );
       return result.rows;
-    } finally {
-      await client.end();
-    }
+    });
   }
 
   it(
