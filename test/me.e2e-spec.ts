@@ -1,6 +1,6 @@
 import { DataSource } from 'typeorm';
 import { AuditEvent } from '../src/audit/audit-event.entity';
-import { bearer, createUser, nextSecond, strongPassword, type TestUser } from './support/identity';
+import { bearer, createUser, strongPassword, type TestUser } from './support/identity';
 import { onRealDatabase, startTestApp, type TestApp } from './support/test-app';
 
 const PROBLEM_BASE = 'https://problems.b2b-commerce.example/';
@@ -72,7 +72,6 @@ describe('/v1/me', () => {
       const user = await createUser(testApp, { roles: ['buyer'] });
       const otherSession = (await login(user.email, user.password).expect(200)).body;
       const newPassword = strongPassword();
-      await nextSecond();
 
       await changePassword(user, { currentPassword: user.password, newPassword }).expect(204);
 

@@ -1,7 +1,16 @@
 import { createHmac, randomUUID } from 'node:crypto';
 import { DataSource } from 'typeorm';
 import { refreshTokenHash, TokensService } from '../src/identity/tokens.service';
-import { adminSession, bearer, createUser, login, nextSecond, type Session, type TestUser } from './support/identity';
+import {
+  adminSession,
+  bearer,
+  createUser,
+  login,
+  type Session,
+  strongPassword,
+  type TestUser,
+} from './support/identity';
+import { withDatabase } from './support/raw-sql';
 import { onRealDatabase, startTestApp, type TestApp } from './support/test-app';
 
 const INVALID_CREDENTIAL = 'https://problems.b2b-commerce.example/invalid-credential';
@@ -141,6 +150,31 @@ describe('access tokens', () => {
     expect(response.body.type).toBe(INVALID_CREDENTIAL);
   });
 
+  it('refuses a token of an ended session issued earlier in the very second the sessions ended, and accepts one issued after', async () => {
+    const changer = await createUser(testApp, { roles: ['buyer'] });
+    await testApp.http
+      .post('/v1/me/password')
+      .set(bearer(changer))
+      .send({ currentPassword: changer.password, newPassword: strongPassword() })
+      .expect(204);
+    const endedAt = await withDatabase(async (client) => {
+      const { rows } = await client.query<{ endedAt: Date }>(
+        'SELECT sessions_ended_at AS "endedAt" FROM users WHERE id = $1',
+        [changer.id],
+      );
+      return rows[0].endedAt.getTime();
+    });
+    const tokenIssuedAt = (milliseconds: number) =>
+      jwt(
+        { alg: 'HS256', typ: 'JWT' },
+        { ...claims(), sub: changer.id, iat: milliseconds / 1000, exp: milliseconds / 1000 + 60 },
+        secret,
+      );
+
+    await expectRefused(tokenIssuedAt(endedAt - 1));
+    await me(tokenIssuedAt(endedAt + 1)).expect(200);
+  });
+
   it('refuses an unknown API key, and a request carrying both a bearer token and an API key', async () => {
     await testApp.http.get('/v1/me').set('X-API-Key', 'not-a-key').expect(401);
     const both = await testApp.http.get('/v1/me').set(bearer(user)).set('X-API-Key', 'not-a-key').expect(401);
@@ -156,7 +190,6 @@ describe('access tokens', () => {
     const admin = await adminSession(testApp);
     const victim = await createUser(testApp, { roles: ['buyer'] });
     await me(victim.accessToken).expect(200);
-    await nextSecond();
     await testApp.http.patch(`/v1/users/${victim.id}`).set(bearer(admin)).send({ disabled: true }).expect(200);
     await expectRefused(victim.accessToken);
     await testApp.http.post('/v1/auth/refresh').send({ refreshToken: victim.refreshToken }).expect(401);

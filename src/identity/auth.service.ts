@@ -138,9 +138,19 @@ export class AuthService {
     this.logger.warn({ event: 'auth.login_failed', userId: user?.id ?? null, reason }, 'login failed');
   }
 
-  /** The second factor (MfaService, nothing when MFA is off), then the tokens. */
+  /**
+   * The second factor (MfaService, nothing when MFA is off), then the tokens,
+   * on the user's row as it is now, locked: a password or MFA change or a
+   * disabling that committed since the password was checked is seen here (and
+   * refuses the login), one still running waits for this login to commit and
+   * then ends its session with the others.
+   */
   @Transactional()
-  private async completeLogin(user: User, otp: string | undefined): Promise<TokenPair> {
+  private async completeLogin(verified: User, otp: string | undefined): Promise<TokenPair> {
+    const user = await this.txHost.tx
+      .getRepository(User)
+      .findOne({ where: { id: verified.id }, lock: { mode: 'for_no_key_update' } });
+    if (!user || user.passwordHash !== verified.passwordHash || user.disabledAt) throw new InvalidCredentialsError();
     await this.mfa.verifyLoginFactor(user, otp);
     await this.lockout.reset(user);
     const pair = await this.tokens.issue(user);

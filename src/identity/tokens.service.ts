@@ -87,7 +87,12 @@ export class TokensService {
       org: user.organizationId,
       sid: familyId,
     };
-    const accessToken = await this.jwt.signAsync(claims, { subject: user.id, jwtid: randomUUID() });
+    // `iat` to the millisecond (RFC 7519 allows a fractional NumericDate): whole seconds would let a token
+    // issued earlier in the very second its session ended stay valid (see endSessions).
+    const accessToken = await this.jwt.signAsync(
+      { ...claims, iat: Date.now() / 1000 },
+      { subject: user.id, jwtid: randomUUID() },
+    );
     return { accessToken, refreshToken, tokenType: 'Bearer', expiresIn: this.environment.ACCESS_TOKEN_TTL_SECONDS };
   }
 
@@ -97,13 +102,18 @@ export class TokensService {
    * blocked on the row until the winner commits, then find it spent (null).
    */
   async spend(token: string): Promise<SpentRefreshToken | null> {
+    const hash = refreshTokenHash(token);
+    // The holder's row first, shared: endSessions, which updates it, cannot run between this spend and the
+    // insert of the next token, where its revocation would miss that token. (Refreshes do not wait for each other.)
+    await this.txHost.tx.query(
+      'SELECT 1 FROM users WHERE id = (SELECT user_id FROM refresh_tokens WHERE token_hash = $1) FOR SHARE',
+      [hash],
+    );
     const result = await this.refreshTokens
       .createQueryBuilder()
       .update()
       .set({ spentAt: () => 'now()' })
-      .where('token_hash = :hash AND spent_at IS NULL AND revoked_at IS NULL AND expires_at > now()', {
-        hash: refreshTokenHash(token),
-      })
+      .where('token_hash = :hash AND spent_at IS NULL AND revoked_at IS NULL AND expires_at > now()', { hash })
       .returning('user_id, family_id, session_expires_at')
       .execute();
     const [row] = result.raw as { user_id: string; family_id: string; session_expires_at: Date }[];
@@ -148,15 +158,18 @@ export class TokensService {
   /**
    * Ends the user's sessions, all of them or all but `keptSessionId` (the
    * session making the change): their refresh tokens are revoked, and the
-   * 'jwt' strategy refuses their access tokens issued before now (whole
-   * seconds: one issued in this very second stays valid). Call it in the
-   * transaction of the change: a password change, an MFA change, disabling.
+   * 'jwt' strategy refuses their access tokens issued until now (by this
+   * process's clock, which stamps `iat` too). Call it in the transaction of
+   * the change (a password change, an MFA change, disabling), which holds the
+   * user's row: a refresh or login of this user waits for it (see spend and
+   * AuthService.completeLogin), so no session can start or rotate unseen.
    */
   async endSessions(userId: string, keptSessionId: string | null = null): Promise<void> {
     // Plain SQL: bookkeeping, not an edit of the user (no version or updatedAt bump, so no ETag change).
-    await this.txHost.tx.query(`UPDATE users SET sessions_ended_at = now(), session_kept_id = $2 WHERE id = $1`, [
+    await this.txHost.tx.query(`UPDATE users SET sessions_ended_at = $3, session_kept_id = $2 WHERE id = $1`, [
       userId,
       keptSessionId,
+      new Date(),
     ]);
     const revocation = this.refreshTokens
       .createQueryBuilder()

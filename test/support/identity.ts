@@ -100,11 +100,3 @@ export function subjectOf(accessToken: string): string {
   const payload = JSON.parse(Buffer.from(accessToken.split('.')[1], 'base64url').toString('utf8')) as { sub: string };
   return payload.sub;
 }
-
-/**
- * Waits for the next second of the clock. Access tokens carry whole-second
- * `iat`s: one issued in the very second its user's sessions end stays valid.
- */
-export async function nextSecond(): Promise<void> {
-  await new Promise((resolve) => setTimeout(resolve, 1000 - (Date.now() % 1000) + 20));
-}

@@ -87,9 +87,9 @@ export class JwtStrategy extends PassportStrategy(Strategy, 'jwt') {
   }
 }
 
-/** Issued before the user's sessions were ended, and not by the session that ended them. */
+/** Issued until the user's sessions were ended, and not by the session that ended them. */
 function sessionEnded(user: UserTokenState, claims: RequiredClaims): boolean {
   if (!user.sessionsEndedAt || claims.sid === user.sessionKeptId) return false;
-  // iat has whole seconds: a token from the very second of the change stays valid.
-  return claims.iat < Math.floor(user.sessionsEndedAt.getTime() / 1000);
+  // Our tokens' iat has milliseconds (a fractional NumericDate).
+  return Math.round(claims.iat * 1000) <= user.sessionsEndedAt.getTime();
 }
