@@ -2,31 +2,26 @@ import type { IncomingMessage } from 'node:http';
 import { type ModuleMetadata, ValidationPipe, VersioningType } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
-import { DocumentBuilder, SwaggerModule, type OpenAPIObject } from '@nestjs/swagger';
+import { SwaggerModule } from '@nestjs/swagger';
 import { Logger } from 'nestjs-pino';
-import packageJson from '../package.json';
 import { AppModule } from './app.module';
+import { buildOpenApiDocument } from './app.openapi';
 import { useRequestAuditScope } from './audit/audit-scope';
 import { AppLifecycle } from './health/app-lifecycle';
 import type { Environment } from './platform/config/environment';
-import { defaultProblemResponse } from './platform/errors/api-problem-responses.decorator';
 import { InvalidRequestError } from './platform/errors/invalid-request.error';
-import { ProblemDetailsDto } from './platform/errors/problem-details.dto';
 import { useCors } from './platform/http/cors';
 import { useETags } from './platform/http/etag.decorator';
 import { useRequestContext } from './platform/context/request-context.module';
 import { useJsonBodies } from './platform/http/json-body-parser';
 import { useLocations } from './platform/http/location.decorator';
 import { useMethodNotAllowed } from './platform/http/method-not-allowed';
-import { API_KEY_SECURITY, BEARER_SECURITY } from './platform/http/openapi-security';
 import { REQUEST_ID_HEADER, requestIdFor } from './platform/http/request-id';
 import { useSecurityHeaders } from './platform/http/security-headers';
 import { useUnreadBodyDiscard } from './platform/http/unread-body';
 import { useRequestLog } from './platform/logging/request-log';
 import { answerClientError, answerRouterError } from './platform/http/transport-problems';
 import { MetricsService } from './platform/metrics/metrics.service';
-
-const HTTP_METHODS = ['get', 'put', 'post', 'delete', 'patch', 'options', 'head'] as const;
 
 /**
  * Builds the application exactly as it serves: the same adapter options,
@@ -104,25 +99,4 @@ export async function createApp(
 
   SwaggerModule.setup('docs', app, () => buildOpenApiDocument(app), { jsonDocumentUrl: 'docs-json' });
   return app;
-}
-
-function buildOpenApiDocument(app: NestFastifyApplication): OpenAPIObject {
-  const config = new DocumentBuilder()
-    .setTitle(packageJson.name)
-    .setDescription(packageJson.description)
-    .setVersion(packageJson.version)
-    .addBearerAuth({ type: 'http', scheme: 'bearer', bearerFormat: 'JWT' }, BEARER_SECURITY)
-    .addApiKey({ type: 'apiKey', in: 'header', name: 'X-API-Key' }, API_KEY_SECURITY)
-    .build();
-  const document = SwaggerModule.createDocument(app, config, {
-    extraModels: [ProblemDetailsDto],
-    operationIdFactory: (controllerKey, methodKey) => `${controllerKey.replace(/Controller$/, '')}_${methodKey}`,
-  });
-  for (const pathItem of Object.values(document.paths)) {
-    for (const method of HTTP_METHODS) {
-      const operation = pathItem[method];
-      if (operation) operation.responses.default ??= defaultProblemResponse();
-    }
-  }
-  return document;
 }
