@@ -13,7 +13,7 @@ const COMPOSITION = [elements('composition'), { file: { categories: 'composition
 const APPLICATION = [elements(...MODULES), ...COMPOSITION];
 
 /**
- * Which way imports may point (README, "Layout"; ARCHITECTURE "Modules and what depends on what").
+ * Which way imports may point (README, "Layout"; docs/architecture.md, "Which way imports point").
  * Every import between two places not allowed here is refused, and so is a file that belongs to
  * no place: a new module takes its place in this graph before it can be linted.
  */

@@ -31,14 +31,14 @@ const problemRule = (status: string) =>
 
 /**
  * Violations accepted on purpose, each with a reason a reviewer can check
- * against API.md. An exception that no longer matches a violation fails the
+ * against docs/. An exception that no longer matches a violation fails the
  * suite, so the table never outlives its reasons.
  */
 const RULE_EXCEPTIONS: readonly (Violation & { reason: string })[] = [
   {
     operation: 'GET /health/live (Health_live)',
     rule: problemRule('503'),
-    reason: "API.md: health endpoints answer with terminus' body, which load balancers and probes read.",
+    reason: "Probes (docs/operations.md) answer with terminus' body, which load balancers and probes read.",
   },
   {
     operation: 'GET /health/startup (Health_startup)',
@@ -48,7 +48,7 @@ const RULE_EXCEPTIONS: readonly (Violation & { reason: string })[] = [
   {
     operation: 'GET /health/ready (Health_ready)',
     rule: problemRule('503'),
-    reason: "API.md: `GET /health/ready` answers 503 with terminus' body naming the failing checks.",
+    reason: "docs/operations.md: `GET /health/ready` answers 503 with terminus' body naming the failing checks.",
   },
   {
     operation: 'GET /v1/me (Me_profile)',

@@ -7,7 +7,7 @@ import { type Action, abilityFor, type SubjectType } from './policy';
 import { isStaffRole, ROLES, type Role } from './roles';
 
 /**
- * API.md's role matrix, row by row, as written there. A change to the policy
+ * The role matrix of docs/api-guide.md ("Roles"), row by row, as written there. A change to the policy
  * that the matrix does not show, or to the matrix that the policy does not
  * follow, fails here.
  *
@@ -54,7 +54,7 @@ const MATRIX: MatrixRow[] = [
     (['create', 'update', 'archive'] as const).map((action) => ({ action, subject }))),
                                                                                 ['all',    'all',     '-',       '-',       '-',       '-',          '-']),
   row('adjust stock', [{ action: 'adjust', subject: 'Stock' }],                 ['all',    'all',     'all',     '-',       '-',       '-',          '-']),
-  // Beyond API.md's matrix: stock movements, readable by the staff who read archived products.
+  // Beyond the guide's matrix: stock movements, readable by the staff who read archived products.
   row('read stock movements', [{ action: 'read', subject: 'Stock' }],           ['all',    'all',     'all',     '-',       'all',     '-',          '-']),
   row('place order', [{ action: 'place', subject: 'Order' }],                   ['-',      '-',       '-',       '-',       '-',       'own org',    'own org']),
   row('read orders', [{ action: 'read', subject: 'Order' }],                    ['all',    '-',       'all',     'all',     'all',     'own org',    'placed by self']),
@@ -131,7 +131,7 @@ function tagged(subjectType: SubjectType, fields: object) {
   return subject(subjectType, object);
 }
 
-describe('the access policy against API.md’s role matrix', () => {
+describe('the access policy against the API guide’s role matrix', () => {
   describe.each(MATRIX)('$row', ({ checks, scopes }) => {
     const cases = CALLERS.flatMap((caller) =>
       checks.flatMap((check) => RELATIONS.map((relation) => ({ caller, relation, ...check, scope: scopes[caller] }))),

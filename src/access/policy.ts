@@ -41,7 +41,7 @@ interface RuleContext {
 
 /**
  * Every rule of every role, one role per entry, to be read against the role
- * matrix in API.md. Conditions name the subject's own fields: an order carries
+ * matrix in docs/api-guide.md ("Roles"). Conditions name the subject's own fields: an order carries
  * `organizationId` and `placedById`, an invoice and a payment too.
  */
 const ROLE_RULES: Record<Role, (context: RuleContext) => void> = {

@@ -1,6 +1,6 @@
 import type { FuzzRequest, ObservedResponse } from './fuzz-request';
 
-/** What API.md calls a sane caller request id (kept and echoed); anything else is replaced. */
+/** What docs/api-guide.md ("Conventions") calls a sane caller request id (kept and echoed); anything else is replaced. */
 const SANE_REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 const PROBLEM_CONTENT_TYPE = /^application\/problem\+json(;|$)/;
 const STRING_MEMBERS = ['type', 'title', 'detail', 'instance', 'requestId'] as const;
