@@ -3,6 +3,7 @@ import { ClsService } from 'nestjs-cls';
 import { LoggerModule } from 'nestjs-pino';
 import { Environment } from '../config/environment';
 import { REQUEST_CONTEXT, type RequestContext } from '../context/request-context';
+import { serializeError } from './error-serializer';
 
 /**
  * Request and response headers that carry credentials. `Payment-Signature` is
@@ -54,7 +55,7 @@ const asIs = (value: unknown): unknown => value;
           level: environment.LOG_LEVEL,
           // The access log writes `req` and `res` as plain summaries (pino-http would expect raw objects).
           wrapSerializers: false,
-          serializers: { req: asIs, res: asIs },
+          serializers: { req: asIs, res: asIs, err: serializeError },
           redact: { paths: REDACTED_PATHS, censor: '[REDACTED]' },
           mixin: () => {
             const context = cls.isActive() ? cls.get<RequestContext | undefined>(REQUEST_CONTEXT) : undefined;
