@@ -6,6 +6,7 @@ import { createCategory, createProduct, uniqueSku, uniqueWord } from './support/
 import { adminSession, bearer, createUser, type Session, type TestUser } from './support/identity';
 import { idsOf } from './support/pages';
 import { onRealDatabase, startTestApp, type TestApp } from './support/test-app';
+import { etagAt } from './support/etags';
 
 /**
  * Products: creation and its validation, who sees archived products, edits
@@ -231,7 +232,7 @@ describe('catalog: products', () => {
         .send({ active: true })
         .expect(200);
       expect(restored.body).toMatchObject({ active: true, version: 3 });
-      expect(restored.headers.etag).toBe('"3"');
+      expect(restored.headers.etag).toEqual(etagAt(3));
       await get(product.id, buyer).expect(200);
       await get(product.id, null).expect(200);
 
@@ -353,9 +354,9 @@ describe('catalog: products', () => {
     it('returns the version as ETag and edits with the matching If-Match', async () => {
       const product = await createProduct(testApp, manager);
       const read = await get(product.id, manager).expect(200);
-      expect(read.headers.etag).toBe('"1"');
+      expect(read.headers.etag).toEqual(etagAt(1));
       // Anonymous readers get it too.
-      expect((await get(product.id, null).expect(200)).headers.etag).toBe('"1"');
+      expect((await get(product.id, null).expect(200)).headers.etag).toBe(read.headers.etag);
       const edited = await testApp.http
         .patch(`/v1/products/${product.id}`)
         .set(bearer(manager))
@@ -363,8 +364,8 @@ describe('catalog: products', () => {
         .send({ priceCents: 4_200 })
         .expect(200);
       expect(edited.body).toMatchObject({ priceCents: 4_200, version: 2 });
-      expect(edited.headers.etag).toBe('"2"');
-      expect((await get(product.id, manager).expect(200)).headers.etag).toBe('"2"');
+      expect(edited.headers.etag).toEqual(etagAt(2));
+      expect((await get(product.id, manager).expect(200)).headers.etag).toBe(edited.headers.etag);
     });
 
     it('answers a stale If-Match with 412, changing nothing and recording no change', async () => {
@@ -481,6 +482,22 @@ describe('catalog: products', () => {
         expect(await testApp.app.get(DataSource).getRepository(Product).countBy({ sku })).toBe(1);
       },
     );
+
+    it('revalidates a read after a stock move with the new stock: the representation changed, so its ETag did', async () => {
+      const product = await createProduct(testApp, manager, { stock: 3 });
+      const read = await get(product.id, null).expect(200);
+      await get(product.id, null).set('If-None-Match', read.headers.etag).expect(304);
+      await testApp.http
+        .post(`/v1/products/${product.id}/stock-adjustments`)
+        .set(bearer(fulfillment))
+        .send({ delta: 2, reason: 'received' })
+        .expect(201);
+
+      const revalidated = await get(product.id, null).set('If-None-Match', read.headers.etag).expect(200);
+      expect(revalidated.body).toMatchObject({ stock: 5, version: 1 });
+      expect(revalidated.headers.etag).not.toBe(read.headers.etag);
+      await get(product.id, null).set('If-None-Match', revalidated.headers.etag).expect(304);
+    });
 
     it('does not count stock moves as edits: the ETag read before an adjustment still matches', async () => {
       const product = await createProduct(testApp, manager, { stock: 3 });

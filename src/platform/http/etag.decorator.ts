@@ -3,13 +3,8 @@ import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { ApiHeader, ApiOkResponse, ApiResponse } from '@nestjs/swagger';
 import type { FastifyRequest } from 'fastify';
 import { ApiProblemResponses } from '../errors/api-problem-responses.decorator';
-import { etagFor, type IfMatch, noneMatchNames, parseIfMatch } from './etag';
+import { etagOf, type IfMatch, noneMatchNames, parseIfMatch, type Versioned } from './etag';
 import { addRouteHook, type PayloadHook, RouteConfigEntry, routeConfigEntry } from './route-hooks';
-
-/** A resource whose representation carries its optimistic-concurrency version. */
-interface Versioned {
-  version: number;
-}
 
 /** The Fastify route config key of routes that answer with an ETag: a read or an edit. */
 const ETAG_ROUTE = 'etagRoute';
@@ -19,7 +14,9 @@ const isVersioned = (body: unknown): body is Versioned =>
   typeof body === 'object' && body !== null && typeof (body as Partial<Versioned>).version === 'number';
 
 const ETAG_HEADER = {
-  description: 'The version of the resource, for If-Match on edits and If-None-Match on reads.',
+  description:
+    'The representation\'s tag, `"<version>-<digest>"`: for If-None-Match on reads (it changes whenever the body ' +
+    'does), and for If-Match on edits (which compares the version it carries).',
   schema: { type: 'string' },
 };
 
@@ -42,9 +39,9 @@ const READ_HEADERS = {
 };
 
 /**
- * On a single-resource GET: answers with `ETag: "<version>"` of the resource,
+ * On a single-resource GET: answers with the ETag of the representation (etag.ts),
  * a Cache-Control that fits who may see it, and 304 without a body when
- * `If-None-Match` names the current version (RFC 9110 §13.1.2); documents
+ * `If-None-Match` names it (RFC 9110 §13.1.2); documents
  * all of it.
  */
 export function ReadsWithETag(type: Type<Versioned>) {
@@ -60,7 +57,7 @@ export function ReadsWithETag(type: Type<Versioned>) {
   );
 }
 
-/** On an edit: answers with the `ETag: "<version>"` of the edited resource, and documents it. */
+/** On an edit: answers with the ETag of the edited resource's representation, and documents it. */
 export function ReturnsETag(type: Type<Versioned>) {
   return applyDecorators(
     RouteConfigEntry(ETAG_ROUTE, 'edit' satisfies ETagRoute),
@@ -72,7 +69,7 @@ const carriesCredentials = (request: FastifyRequest): boolean =>
   request.headers.authorization !== undefined || request.headers['x-api-key'] !== undefined;
 
 const sendETag: PayloadHook = (_request, reply, payload, done) => {
-  if (reply.statusCode < 300 && isVersioned(payload)) void reply.header('etag', etagFor(payload.version));
+  if (reply.statusCode < 300 && isVersioned(payload)) void reply.header('etag', etagOf(payload));
   done(null, payload);
 };
 
@@ -83,7 +80,7 @@ const sendETag: PayloadHook = (_request, reply, payload, done) => {
  */
 const answerConditionally: PayloadHook = (request, reply, payload, done) => {
   if (reply.statusCode < 300 && isVersioned(payload)) {
-    const etag = etagFor(payload.version);
+    const etag = etagOf(payload);
     const vary = reply.getHeader('vary');
     void reply
       .header('etag', etag)

@@ -1,9 +1,26 @@
 import { InvalidRequestError } from '../errors/invalid-request.error';
-import { ensureMatches, etagFor, NO_PRECONDITION, noneMatchNames, parseIfMatch, PreconditionFailedError } from './etag';
+import {
+  ensureMatches,
+  etagFor,
+  etagOf,
+  NO_PRECONDITION,
+  noneMatchNames,
+  parseIfMatch,
+  PreconditionFailedError,
+} from './etag';
 
 describe('ETag and If-Match', () => {
   it('formats a version as a strong entity tag', () => {
     expect(etagFor(3)).toBe('"3"');
+  });
+
+  it('tags a representation by its version and a digest of all of it: any field that changes changes the tag', () => {
+    const product = { id: 'p', stock: 3, version: 3 };
+    expect(etagOf(product)).toMatch(/^"3-[A-Za-z0-9_-]{16}"$/);
+    expect(etagOf({ ...product })).toBe(etagOf(product));
+    const moved = { ...product, stock: 4 };
+    expect(etagOf(moved)).not.toBe(etagOf(product));
+    expect(etagOf({ ...product, version: 4 })).toMatch(/^"4-/);
   });
 
   it.each<[string | string[] | undefined, ReturnType<typeof parseIfMatch>]>([
@@ -33,12 +50,22 @@ describe('ETag and If-Match', () => {
     },
   );
 
+  it("admits a representation's ETag by the version it carries, whatever else changed since", () => {
+    const product = { stock: 3, version: 3 };
+    const read = etagOf(product);
+    expect(() => ensureMatches(parseIfMatch(read), 3)).not.toThrow();
+    expect(() => ensureMatches(parseIfMatch(read), 4)).toThrow(PreconditionFailedError);
+    expect(() => ensureMatches(parseIfMatch('"3-"'), 3)).not.toThrow();
+  });
+
   it('admits the current version, any version without a precondition, and refuses others with a 412', () => {
     expect(() => ensureMatches(parseIfMatch('"3"'), 3)).not.toThrow();
     expect(() => ensureMatches(parseIfMatch('"2", "3"'), 3)).not.toThrow();
     expect(() => ensureMatches(NO_PRECONDITION, 7)).not.toThrow();
     expect(() => ensureMatches(parseIfMatch('"2"'), 3)).toThrow(PreconditionFailedError);
     expect(() => ensureMatches(parseIfMatch('W/"3"'), 3)).toThrow(PreconditionFailedError);
+    expect(() => ensureMatches(parseIfMatch('"33"'), 3)).toThrow(PreconditionFailedError);
+    expect(() => ensureMatches(parseIfMatch('"opaque"'), 3)).toThrow(PreconditionFailedError);
     expect(() => ensureMatches(parseIfMatch('"2"'), 3)).toThrow(
       expect.objectContaining({ kind: 'precondition_failed', extensions: { currentETag: '"3"' } }),
     );

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { DomainError } from '../errors/domain-error';
 import { InvalidRequestError } from '../errors/invalid-request.error';
 
@@ -21,9 +22,33 @@ export class PreconditionFailedError extends DomainError {
   }
 }
 
-/** The strong ETag of a resource at `version`: `"3"`. */
+/** A resource whose representation carries its optimistic-concurrency version. */
+export interface Versioned {
+  version: number;
+}
+
+/** The version tag of a resource at `version`, `"3"`: what If-Match compares, and a 412's `currentETag`. */
 export function etagFor(version: number): string {
   return `"${version}"`;
+}
+
+/**
+ * The strong ETag of a representation, `"3-<digest>"`: its version, then a
+ * digest of the whole body. The version alone is not a validator of what a
+ * read answers: a product's stock, for one, moves without an edit, and a 304
+ * would leave a client with the old figure. A digest of the body changes
+ * whenever the representation does, whatever field it is, at the cost of one
+ * hash of a small JSON document per answer.
+ */
+export function etagOf(representation: Versioned): string {
+  const digest = createHash('sha256').update(JSON.stringify(representation)).digest('base64url').slice(0, 16);
+  return `"${representation.version}-${digest}"`;
+}
+
+/** The version an ETag of ours carries (`"3"` or `"3-<digest>"`), or undefined. */
+function versionOf(tag: string): number | undefined {
+  const match = /^"(\d{1,15})(?:-[A-Za-z0-9_-]*)?"$/.exec(tag);
+  return match ? Number(match[1]) : undefined;
 }
 
 // RFC 9110 §8.8.3: entity-tag = [ "W/" ] DQUOTE *etagc DQUOTE, etagc = %x21 / %x23-7E / obs-text.
@@ -75,10 +100,16 @@ export function noneMatchNames(header: string | string[] | undefined, current: s
   return parseEntityTags(value)?.some((tag) => tag.opaque === currentOpaque) ?? false;
 }
 
-/** Throws PreconditionFailedError (412) unless `ifMatch` admits the resource at `version`. */
+/**
+ * Throws PreconditionFailedError (412) unless `ifMatch` admits the resource at
+ * `version`. An edit's precondition is the version the client read, not the
+ * whole representation: a stock move between the read and the edit changes
+ * the body (and the read's ETag) but is no edit, and must not refuse one.
+ */
 export function ensureMatches(ifMatch: IfMatch, version: number): void {
-  const current = etagFor(version);
-  if (!ifMatch.any && !ifMatch.tags.includes(current)) throw new PreconditionFailedError(current);
+  if (!ifMatch.any && !ifMatch.tags.some((tag) => versionOf(tag) === version)) {
+    throw new PreconditionFailedError(etagFor(version));
+  }
 }
 
 function malformed(): InvalidRequestError {
