@@ -2,6 +2,7 @@ import { setTimeout as delay } from 'node:timers/promises';
 import { Logger } from '@nestjs/common';
 import { createApp } from './app.setup';
 import { AppLifecycle } from './health/app-lifecycle';
+import { drainHttpServer } from './health/http-drain';
 import { loadEnvironmentOrExit } from './platform/config/load-environment';
 import { ensureDatabase } from './platform/database/ensure-database';
 
@@ -32,8 +33,15 @@ async function bootstrap(): Promise<void> {
     lifecycle.beginDraining();
     if (listening) {
       await delay(environment.shutdownDelayMs);
-      // No new connections; the requests in flight finish.
-      await app.getHttpAdapter().close();
+      // No new connections; the requests in flight finish, within the budget that leaves the final steps
+      // their time.
+      const drain = await drainHttpServer(app, environment.shutdownDrainBudgetMs);
+      if (!drain.drained) {
+        logger.warn(
+          `Draining took longer than ${environment.shutdownDrainBudgetMs} ms; ` +
+            `${drain.cutConnections} connection(s) cut`,
+        );
+      }
     }
     // Then what they left behind: the final audit seal and outbox publish (beforeApplicationShutdown
     // hooks), and last the database. The HTTP server is closed already.

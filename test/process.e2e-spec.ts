@@ -286,6 +286,41 @@ describe('shutdown order', () => {
   }
 
   it(
+    'cuts a request still open when the drain budget is spent, then seals and exits 0 within SHUTDOWN_TIMEOUT_MS',
+    async () => {
+      const shutdownTimeoutMs = 6_000;
+      const { app, baseUrl } = await startAppProcess({
+        ...testAppEnvironment(),
+        AUDIT_SEAL_INTERVAL_MS: '60000',
+        SHUTDOWN_DELAY_MS: '0',
+        SHUTDOWN_TIMEOUT_MS: String(shutdownTimeoutMs),
+      });
+      const deniedId = randomUUID();
+      const denied = await httpPost(
+        `${baseUrl}/v1/auth/login`,
+        { email: `nobody-${randomUUID()}@test.example.com`, password: 'not the password of anyone at all' },
+        { 'x-request-id': deniedId },
+      );
+      expect(denied.status).toBe(401);
+      // A client that never sends the rest of its body: the drain would wait for it forever.
+      const stuck = startSlowUpload(
+        `${baseUrl}/v1/auth/login`,
+        { email: 'stuck@test.example.com', password: 'x' },
+        new Agent(),
+      );
+      await stuck.started;
+
+      app.signal('SIGTERM');
+      await app.waitForLog(/^Draining took longer than/, shutdownTimeoutMs);
+      expect(await app.waitForExit(shutdownTimeoutMs)).toEqual({ code: 0, signal: null });
+
+      await expect(stuck.finish()).rejects.toThrow();
+      expect(await sealedEventsOf([deniedId])).toEqual([{ requestId: deniedId, seq: expect.stringMatching(/^\d+$/) }]);
+    },
+    ONE_START_TEST_TIMEOUT_MS,
+  );
+
+  it(
     'goes unready at once, serves through the delay, drains, then seals what the last requests wrote, and exits 0',
     async () => {
       agent = new Agent({ keepAlive: true });

@@ -180,6 +180,13 @@ describe('validateEnvironment', () => {
       expect(validateEnvironment(PRODUCTION).shutdownDelayMs).toBe(5_000);
     });
 
+    it('drains for what the shutdown timeout leaves after the delay and the final steps', () => {
+      expect(validateEnvironment({}).shutdownDrainBudgetMs).toBe(8_000);
+      expect(validateEnvironment(PRODUCTION).shutdownDrainBudgetMs).toBe(3_000);
+      expect(validateEnvironment({ SHUTDOWN_TIMEOUT_MS: '3000' }).shutdownDrainBudgetMs).toBe(1_500);
+      expect(validateEnvironment({ SHUTDOWN_TIMEOUT_MS: '0' }).shutdownDrainBudgetMs).toBe(0);
+    });
+
     it('refuses a shutdown delay that leaves no time to drain within the shutdown timeout', () => {
       expect(namesIn(problemsOf({ SHUTDOWN_DELAY_MS: '10000' }))).toEqual(['SHUTDOWN_DELAY_MS']);
       expect(namesIn(problemsOf({ SHUTDOWN_DELAY_MS: '3000', SHUTDOWN_TIMEOUT_MS: '2000' }))).toEqual([

@@ -35,6 +35,11 @@ export const DEVELOPMENT_WEBHOOK_SECRET = 'development-only-webhook-secret-do-no
 export const PAYMENT_PROVIDERS = ['simulated'] as const;
 /** Kubernetes takes a few seconds to take a terminating pod out of its endpoints and balancers. */
 const PRODUCTION_SHUTDOWN_DELAY_MS = 5_000;
+/**
+ * Of SHUTDOWN_TIMEOUT_MS, what is kept after the drain for the final audit seal, outbox publish and
+ * database close (half of what the delay leaves, if that is less).
+ */
+const SHUTDOWN_FINAL_STEPS_MS = 2_000;
 
 const SECRET_VARIABLES = new Set([
   'AUDIT_SIGNING_KEY',
@@ -329,7 +334,11 @@ export class Environment {
   @Min(16)
   HEALTH_HEAP_LIMIT_MB = 1_024;
 
-  /** After SIGTERM, at most this long (ms) to drain, seal, publish and close before exiting 1 anyway. */
+  /**
+   * After SIGTERM, at most this long (ms) to drain, seal, publish and close before exiting 1 anyway.
+   * The drain gets what the delay leaves less 2 s (or half of it, if less) for sealing, publishing and
+   * closing; connections still open then are cut.
+   */
   @Transform(toInteger)
   @IsInt()
   @Min(0)
@@ -431,6 +440,15 @@ export class Environment {
   /** SHUTDOWN_DELAY_MS, or its default: a few seconds for a load balancer in production, none elsewhere. */
   get shutdownDelayMs(): number {
     return this.SHUTDOWN_DELAY_MS ?? (this.isProduction ? PRODUCTION_SHUTDOWN_DELAY_MS : 0);
+  }
+
+  /**
+   * After the delay, how long requests in flight may take to finish before their connections are cut:
+   * SHUTDOWN_TIMEOUT_MS less the delay and what the final seal, publish and close are kept.
+   */
+  get shutdownDrainBudgetMs(): number {
+    const remaining = Math.max(0, this.SHUTDOWN_TIMEOUT_MS - this.shutdownDelayMs);
+    return remaining - Math.min(SHUTDOWN_FINAL_STEPS_MS, remaining / 2);
   }
 
   /** The demo organization and catalog at start-up: DEMO_SEED, by default on in development; never in production. */
