@@ -1,9 +1,31 @@
 import type { INestApplication } from '@nestjs/common';
-import { DocumentBuilder, SwaggerModule, type OpenAPIObject } from '@nestjs/swagger';
+import {
+  DocumentBuilder,
+  getSchemaPath,
+  type OpenAPIObject,
+  type OperationObject,
+  SwaggerModule,
+} from '@nestjs/swagger';
 import packageJson from '../package.json';
-import { defaultProblemResponse } from './platform/errors/api-problem-responses.decorator';
+import { InvalidCredentialError } from './identity/auth.errors';
+import { InvalidRequestError } from './platform/errors/invalid-request.error';
+import {
+  DATABASE_UNAVAILABLE,
+  INVALID_CONTENT_LENGTH,
+  MALFORMED_JSON,
+  MALFORMED_URL,
+  PATH_PARAMETER_TOO_LONG,
+  PAYLOAD_TOO_LARGE,
+  UNSUPPORTED_MEDIA_TYPE,
+} from './platform/errors/platform-problems';
+import { type DocumentedProblem, documentedProblemOf, PROBLEM_CONTENT_TYPE } from './platform/errors/problem';
+import { documentProblems } from './platform/errors/problem-document';
 import { ProblemDetailsDto } from './platform/errors/problem-details.dto';
+import { RateLimitedError } from './platform/errors/rate-limited.error';
+import { JsonTooDeepError } from './platform/http/json-body-parser';
 import { API_KEY_SECURITY, BEARER_SECURITY } from './platform/http/openapi-security';
+import { type DocumentedHeader, headerComponents, headerReferences } from './platform/http/response-headers';
+import { UNTHROTTLED_EXTENSION } from './platform/http/unthrottled.decorator';
 
 const HTTP_METHODS = ['get', 'put', 'post', 'delete', 'patch', 'options', 'head'] as const;
 
@@ -20,11 +42,66 @@ export function buildOpenApiDocument(app: INestApplication): OpenAPIObject {
     extraModels: [ProblemDetailsDto],
     operationIdFactory: (controllerKey, methodKey) => `${controllerKey.replace(/Controller$/, '')}_${methodKey}`,
   });
-  for (const pathItem of Object.values(document.paths)) {
-    for (const method of HTTP_METHODS) {
-      const operation = pathItem[method];
-      if (operation) operation.responses.default ??= defaultProblemResponse();
-    }
+  const operations = Object.values(document.paths).flatMap((pathItem) =>
+    HTTP_METHODS.flatMap((method) => pathItem[method] ?? []),
+  );
+  const throttled = new Set(operations.filter((operation) => !takeExtension(operation, UNTHROTTLED_EXTENSION)));
+  documentProblems(document, operations, (operation) => problemsOfEveryKind(operation, throttled.has(operation)));
+  for (const operation of operations) {
+    operation.responses.default ??= {
+      description: 'Any other error, as problem+json.',
+      content: { [PROBLEM_CONTENT_TYPE.split(';')[0]]: { schema: { $ref: getSchemaPath(ProblemDetailsDto) } } },
+    };
+    documentHeadersOfEveryResponse(operation, throttled.has(operation));
   }
+  (document.components ??= {}).headers = headerComponents();
   return document;
+}
+
+/**
+ * Problems an operation can answer whatever its handler does, found from what
+ * the document says of it: a credential that does not verify (checked on
+ * every route, by `AuthenticationGuard`), input that fails validation, a body
+ * the service cannot read, a path it cannot route, a rate limit, the database
+ * out of reach (unless the operation documents its own 503: the probes).
+ */
+function problemsOfEveryKind(operation: OperationObject, throttled: boolean): DocumentedProblem[] {
+  const parameters = (operation.parameters ?? []).filter((parameter) => 'in' in parameter);
+  const takesBody = operation.requestBody !== undefined;
+  const takesPath = parameters.some((parameter) => parameter.in === 'path');
+  return [
+    documentedProblemOf(InvalidCredentialError),
+    ...(takesBody || parameters.length > 0 ? [documentedProblemOf(InvalidRequestError)] : []),
+    ...(takesBody
+      ? [
+          MALFORMED_JSON,
+          documentedProblemOf(JsonTooDeepError),
+          INVALID_CONTENT_LENGTH,
+          PAYLOAD_TOO_LARGE,
+          UNSUPPORTED_MEDIA_TYPE,
+        ]
+      : []),
+    ...(takesPath ? [MALFORMED_URL, PATH_PARAMETER_TOO_LONG] : []),
+    ...(throttled ? [documentedProblemOf(RateLimitedError)] : []),
+    ...(operation.responses['503'] ? [] : [DATABASE_UNAVAILABLE]),
+  ];
+}
+
+/** Every answer carries `X-Request-Id`; every answer of a rate-limited route, the state of its limits. */
+function documentHeadersOfEveryResponse(operation: OperationObject, throttled: boolean): void {
+  for (const [status, response] of Object.entries(operation.responses)) {
+    if (!response || '$ref' in response) continue;
+    const limits: DocumentedHeader[] = throttled && /^[23]/.test(status) ? ['RateLimit', 'RateLimit-Policy'] : [];
+    response.headers = {
+      ...headerReferences('X-Request-Id', ...limits),
+      ...response.headers,
+    };
+  }
+}
+
+function takeExtension(operation: OperationObject, key: string): unknown {
+  const extended = operation as OperationObject & Record<string, unknown>;
+  const value = extended[key];
+  delete extended[key];
+  return value;
 }

@@ -1,7 +1,14 @@
+import { randomUUID } from 'node:crypto';
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import Ajv from 'ajv';
+import addFormats from 'ajv-formats';
 import type { OpenAPIV3 } from 'openapi-types';
 import request from 'supertest';
 import type TestAgent from 'supertest/lib/agent';
 import packageJson from '../package.json';
+import { DomainError, type DomainErrorClass } from '../src/platform/errors/domain-error';
+import { problemType, STATUS_BY_KIND } from '../src/platform/errors/problem';
 import { killAppProcesses, startAppProcess, testAppEnvironment } from './support/app-process';
 import { ProbeModule } from './support/fixtures/probe.module';
 import loadOpenApiValidator from './support/load-openapi-validator.cjs';
@@ -15,7 +22,11 @@ import {
   operationsOf,
   resolve,
 } from './support/openapi-document';
-import { startTestApp } from './support/test-app';
+import { CARD, postPayment } from './support/billing';
+import { createProduct } from './support/catalog';
+import { adminSession, bearer, createUser, type TestUser } from './support/identity';
+import { placeOrder, postOrder } from './support/orders';
+import { startTestApp, type TestApp } from './support/test-app';
 
 const PROBLEM_MEDIA_TYPE = 'application/problem+json';
 const PROBLEM_SCHEMA_REF = '#/components/schemas/ProblemDetailsDto';
@@ -27,7 +38,9 @@ interface Violation {
 }
 
 const problemRule = (status: string) =>
-  `${status} response is ${PROBLEM_MEDIA_TYPE} only, with the ProblemDetailsDto schema`;
+  status === 'default'
+    ? `default response is ${PROBLEM_MEDIA_TYPE} only, with the ProblemDetailsDto schema`
+    : `${status} response is ${PROBLEM_MEDIA_TYPE} only, with a schema per problem type of that status`;
 
 /**
  * Violations accepted on purpose, each with a reason a reviewer can check
@@ -96,19 +109,55 @@ const namesDeclaredSchemes: Rule = ({ operation }, document) => {
 const errorResponsesAreProblems: Rule = ({ operation }, document) =>
   Object.entries(operation.responses)
     .filter(([status]) => isErrorStatus(status))
-    .filter(([, response]) => !isProblemResponse(resolve(document, response)))
+    .filter(([status, response]) => !isProblemResponse(document, status, resolve(document, response)))
     .map(([status]) => problemRule(status));
 
-function isProblemResponse(response: OpenAPIV3.ResponseObject): boolean {
+/**
+ * `default` may be any problem (the generic ProblemDetailsDto); a status lists
+ * the problem types it can be, each a schema of its own (`oneOf` when several)
+ * that extends ProblemDetailsDto and pins `type`, and `status` to that status.
+ */
+function isProblemResponse(document: OpenApiDocument, status: string, response: OpenAPIV3.ResponseObject): boolean {
   const mediaTypes = Object.keys(response.content ?? {});
   const schema = response.content?.[PROBLEM_MEDIA_TYPE]?.schema;
-  return mediaTypes.length === 1 && schema !== undefined && refersToProblem(schema);
+  if (mediaTypes.length !== 1 || schema === undefined) return false;
+  if (status === 'default') return isReference(schema) && schema.$ref === PROBLEM_SCHEMA_REF;
+  const members = isReference(schema) ? [schema] : (schema.oneOf ?? []);
+  return (
+    members.length > 0 &&
+    members.every((member) => isReference(member) && isProblemTypeSchema(document, member, Number(status)))
+  );
 }
 
-/** A problem schema is the DTO itself, or an extension of it (`allOf: [ProblemDetailsDto, {...}]`). */
-function refersToProblem(schema: OpenAPIV3.SchemaObject | OpenAPIV3.ReferenceObject): boolean {
-  if (isReference(schema)) return schema.$ref === PROBLEM_SCHEMA_REF;
-  return (schema.allOf ?? []).some((part) => isReference(part) && part.$ref === PROBLEM_SCHEMA_REF);
+/** The schema of one problem type: extends ProblemDetailsDto, `type` one URI, `status` among its statuses. */
+function isProblemTypeSchema(document: OpenApiDocument, reference: OpenAPIV3.ReferenceObject, status: number): boolean {
+  if (reference.$ref === PROBLEM_SCHEMA_REF) return false;
+  const schema = resolve<OpenAPIV3.SchemaObject>(document, reference);
+  const parts = schema.allOf ?? [];
+  const pinned = problemTypeMembers(document, reference);
+  return (
+    parts.some((part) => isReference(part) && part.$ref === PROBLEM_SCHEMA_REF) &&
+    pinned.type?.enum?.length === 1 &&
+    (pinned.status?.enum ?? []).includes(status)
+  );
+}
+
+/** The members a problem type's schema declares beyond ProblemDetailsDto, variants' included. */
+function problemTypeMembers(
+  document: OpenApiDocument,
+  reference: OpenAPIV3.ReferenceObject,
+): Record<string, OpenAPIV3.SchemaObject> {
+  const members: Record<string, OpenAPIV3.SchemaObject> = {};
+  const collect = (schema: OpenAPIV3.SchemaObject | OpenAPIV3.ReferenceObject): void => {
+    if (isReference(schema) && schema.$ref === PROBLEM_SCHEMA_REF) return;
+    const resolved = resolve<OpenAPIV3.SchemaObject>(document, schema);
+    for (const [name, member] of Object.entries(resolved.properties ?? {})) {
+      members[name] = resolve<OpenAPIV3.SchemaObject>(document, member);
+    }
+    for (const part of [...(resolved.allOf ?? []), ...(resolved.oneOf ?? [])]) collect(part);
+  };
+  collect(reference);
+  return members;
 }
 
 /** An anonymous `{ type: object }` means the swagger plugin could not see the type a handler returns. */
@@ -174,6 +223,99 @@ async function validateOpenApi(document: OpenApiDocument): Promise<{ valid: bool
   return new Validator().validate(structuredClone(document) as unknown as Record<string, unknown>);
 }
 
+/** Every error class in src: the exported subclasses of DomainError, found in the files that declare an `...Error` class. */
+async function domainErrorClasses(): Promise<DomainErrorClass[]> {
+  const sourceFiles = readdirSync(SOURCE_ROOT, { recursive: true, encoding: 'utf8' })
+    .filter((file) => file.endsWith('.ts') && !file.endsWith('.spec.ts'))
+    .map((file) => join(SOURCE_ROOT, file))
+    .filter((file) => /\bclass \w+ extends \w*Error\b/.test(readFileSync(file, 'utf8')));
+  const classes = new Set<DomainErrorClass>();
+  for (const file of sourceFiles) {
+    for (const exported of Object.values((await import(file)) as Record<string, unknown>)) {
+      if (typeof exported === 'function' && exported.prototype instanceof DomainError) {
+        classes.add(exported as DomainErrorClass);
+      }
+    }
+  }
+  return [...classes];
+}
+
+const SOURCE_ROOT = join(__dirname, '..', 'src');
+
+/** The last segment of a problem type URI: `.../insufficient-stock` → `insufficient-stock`. */
+const typeSlug = (uri: string): string => uri.slice(uri.lastIndexOf('/') + 1);
+
+/** Each problem type of the document, by its slug, with the members its schema declares. */
+function problemTypesOf(document: OpenApiDocument): Map<string, Record<string, OpenAPIV3.SchemaObject>[]> {
+  const byType = new Map<string, Record<string, OpenAPIV3.SchemaObject>[]>();
+  for (const name of Object.keys(document.components?.schemas ?? {})) {
+    const reference = { $ref: `#/components/schemas/${name}` };
+    if (reference.$ref === PROBLEM_SCHEMA_REF) continue;
+    const members = problemTypeMembers(document, reference);
+    const uris = (members.type?.enum ?? []) as string[];
+    if (uris.length !== 1 || !members.status) continue;
+    byType.set(typeSlug(uris[0]), [...(byType.get(typeSlug(uris[0])) ?? []), members]);
+  }
+  return byType;
+}
+
+/** The problem types (slugs) an operation documents for `status`. */
+function documentedProblemTypes(document: OpenApiDocument, operationId: string, status: string): string[] {
+  const found = operationsOf(document).find(({ operation }) => operation.operationId === operationId);
+  if (!found) throw new Error(`no operation ${operationId}`);
+  const response = found.operation.responses[status];
+  const schema = response && resolve(document, response).content?.[PROBLEM_MEDIA_TYPE]?.schema;
+  if (!schema) return [];
+  const members = isReference(schema) ? [schema] : (schema.oneOf ?? []);
+  return members
+    .filter(isReference)
+    .flatMap((member) => ((problemTypeMembers(document, member).type?.enum ?? []) as string[]).map(typeSlug));
+}
+
+/** Extension members the API guide promises, by problem type: each must be in that type's schema. */
+const EXTENSION_MEMBERS: Record<string, string[]> = {
+  'insufficient-stock': ['shortages', 'productId', 'stock'],
+  'order-state-conflict': ['currentStatus', 'allowedNext'],
+  'precondition-failed': ['currentETag'],
+  'payment-declined': ['declineCode'],
+  'payment-pending': ['paymentId'],
+  'invoice-not-payable': ['currentStatus'],
+  'payment-not-refundable': ['currentStatus'],
+  'refund-exceeds-captured': ['refundableCents'],
+  'category-in-use': ['subcategories', 'products'],
+  'mixed-currencies': ['currencies'],
+  'validation-failed': ['errors'],
+  'weak-password': ['errors'],
+  'invalid-cursor': ['errors'],
+};
+
+/** Some problems each operation must list, by status: its own, its decorators', and those every operation has. */
+const DOCUMENTED_PROBLEMS: readonly [operationId: string, status: string, types: string[]][] = [
+  ['Orders_place', '400', ['validation-failed', 'duplicate-order-line', 'product-unavailable', 'malformed-json']],
+  ['Orders_place', '400', ['idempotency-key-required']],
+  ['Orders_place', '409', ['insufficient-stock', 'idempotent-request-in-flight']],
+  ['Orders_place', '413', ['payload-too-large']],
+  ['Orders_place', '415', ['unsupported-media-type']],
+  ['Orders_place', '422', ['idempotency-key-reused']],
+  ['Orders_cancel', '409', ['order-state-conflict', 'payment-pending']],
+  ['Orders_list', '400', ['validation-failed', 'invalid-cursor']],
+  ['Orders_list', '401', ['authentication-required', 'invalid-credential']],
+  ['Orders_list', '403', ['forbidden']],
+  ['Orders_list', '429', ['rate-limited']],
+  ['Orders_list', '503', ['database-unavailable']],
+  ['Products_get', '401', ['invalid-credential']],
+  ['Products_get', '404', ['not-found']],
+  ['Products_update', '412', ['precondition-failed']],
+  ['Products_adjustStock', '409', ['insufficient-stock']],
+  ['Payments_pay', '402', ['payment-declined']],
+  ['Payments_pay', '409', ['invoice-not-payable', 'payment-pending']],
+  ['Payments_refund', '409', ['payment-not-refundable', 'refund-exceeds-captured']],
+  ['Categories_remove', '409', ['category-in-use']],
+  ['Auth_login', '401', ['invalid-credentials', 'mfa-required', 'invalid-otp']],
+  ['MeCredentials_enableMfa', '400', ['invalid-otp']],
+  ['AuditEvents_export', '429', ['audit-exports-busy', 'rate-limited']],
+];
+
 describe('house rules', () => {
   const problem = { description: 'x', content: { [PROBLEM_MEDIA_TYPE]: { schema: { $ref: PROBLEM_SCHEMA_REF } } } };
 
@@ -208,6 +350,7 @@ describe('house rules', () => {
             responses: {
               default: problem,
               '409': { description: 'x', content: { [PROBLEM_MEDIA_TYPE]: { schema: { type: 'object' } } } },
+              '412': problem,
             },
           },
         },
@@ -219,14 +362,15 @@ describe('house rules', () => {
       { operation: get, rule: 'has a summary' },
       { operation: get, rule: 'has at least one tag' },
       { operation: get, rule: 'documents a `default` response' },
-      { operation: get, rule: '404 response is application/problem+json only, with the ProblemDetailsDto schema' },
+      { operation: get, rule: problemRule('404') },
       { operation: get, rule: 'takes a body or path/query parameters, so documents 400' },
       { operation: get, rule: 'declares security, so documents 401' },
       { operation: get, rule: 'declares security, so documents 403' },
       { operation: get, rule: 'documents its 200 JSON body with a schema' },
       { operation: get, rule: 'gives parameter "outcome" a type' },
       { operation: get, rule: 'parameter "format" has a default, so is not required' },
-      { operation: remove, rule: '409 response is application/problem+json only, with the ProblemDetailsDto schema' },
+      { operation: remove, rule: problemRule('409') },
+      { operation: remove, rule: problemRule('412') },
       { operation: remove, rule: 'security names the undeclared scheme "nope"' },
       { operation: get, rule: 'has a unique operationId' },
       { operation: remove, rule: 'has a unique operationId' },
@@ -315,9 +459,153 @@ describe.each<[string, () => Promise<ServingApp>, string[]]>([
     expect(problem.required ?? []).toEqual(expect.arrayContaining(PROBLEM_MEMBERS));
   });
 
+  it('describes every problem type an error class declares, once, with its status and extension members', async () => {
+    const problemTypes = problemTypesOf(document);
+    const classes = await domainErrorClasses();
+    expect(classes.length).toBeGreaterThan(50);
+    const missing = classes.flatMap((errorClass) => {
+      const { code, kind, extensions = {} } = errorClass.problem;
+      const schemas = problemTypes.get(typeSlug(problemType(code))) ?? [];
+      const members = schemas[0] ?? {};
+      const status = STATUS_BY_KIND[kind];
+      return [
+        ...(schemas.length === 1 ? [] : [`${errorClass.name}: ${schemas.length} schemas of type ${code}`]),
+        ...((members.status?.enum ?? []).includes(status) ? [] : [`${errorClass.name}: status ${status}`]),
+        ...Object.keys(extensions)
+          .filter((name) => !members[name])
+          .map((name) => `${errorClass.name}: member ${name}`),
+      ];
+    });
+    expect(missing).toEqual([]);
+  });
+
+  it.each(Object.entries(EXTENSION_MEMBERS))('gives problem type %s its extension members %j', (type, names) => {
+    const members = problemTypesOf(document).get(type)?.[0] ?? {};
+    expect(Object.keys(members)).toEqual(expect.arrayContaining(names));
+  });
+
+  it.each(DOCUMENTED_PROBLEMS)('lists for %s, under %s, the problem types %j', (operationId, status, types) => {
+    expect(documentedProblemTypes(document, operationId, status)).toEqual(expect.arrayContaining(types));
+  });
+
   it('serves the interactive docs as HTML', async () => {
     const response = await testApp.http.get('/docs').expect(200);
     expect(response.headers['content-type']).toMatch(/^text\/html/);
     expect(response.text).toMatch(/<html/i);
+  });
+});
+
+/**
+ * Problems answered over HTTP, each checked against the schema its operation
+ * documents for its status: the body validates, and its `type` is one the
+ * operation lists there.
+ */
+describe('problems as the service answers them', () => {
+  let testApp: TestApp;
+  let document: OpenApiDocument;
+  let admin: TestUser;
+  let buyer: TestUser;
+  let ajv: Ajv;
+
+  beforeAll(async () => {
+    testApp = await startTestApp();
+    document = await fetchOpenApiDocument(testApp.http);
+    admin = await adminSession(testApp);
+    buyer = await createUser(testApp, { roles: ['buyer'] });
+    ajv = new Ajv({ strict: false, allErrors: true });
+    addFormats(ajv);
+  });
+  afterAll(() => testApp.close());
+
+  function expectDocumented(operationId: string, response: { status: number; body: unknown }): void {
+    const status = String(response.status);
+    const found = operationsOf(document).find(({ operation }) => operation.operationId === operationId);
+    const documented = found?.operation.responses[status];
+    const schema = documented && resolve(document, documented).content?.[PROBLEM_MEDIA_TYPE]?.schema;
+    expect({ operationId, status, documented: schema !== undefined }).toEqual({
+      operationId,
+      status,
+      documented: true,
+    });
+    const validate = ajv.compile({ ...schema, components: document.components });
+    expect({ body: response.body, errors: validate(response.body) ? [] : validate.errors }).toEqual({
+      body: response.body,
+      errors: [],
+    });
+    const { type } = response.body as { type: string };
+    expect(documentedProblemTypes(document, operationId, status)).toContain(typeSlug(type));
+  }
+
+  it('a stock adjustment below zero: 409 insufficient-stock with the stock on hand', async () => {
+    const product = await createProduct(testApp, admin, { stock: 1 });
+    const response = await testApp.http
+      .post(`/v1/products/${product.id}/stock-adjustments`)
+      .set(bearer(admin))
+      .send({ delta: -5, reason: 'damaged' });
+    expect(response.status).toBe(409);
+    expectDocumented('Products_adjustStock', response);
+  });
+
+  it('an order for more than is in stock: 409 insufficient-stock with the shortages', async () => {
+    const product = await createProduct(testApp, admin, { stock: 1 });
+    const response = await postOrder(testApp, buyer, [{ productId: product.id, quantity: 3 }]);
+    expect(response.status).toBe(409);
+    expectDocumented('Orders_place', response);
+  });
+
+  it('a transition the order life does not allow: 409 order-state-conflict with the current status', async () => {
+    const product = await createProduct(testApp, admin, { stock: 5 });
+    const order = await placeOrder(testApp, buyer, [{ productId: product.id, quantity: 1 }]);
+    await testApp.http.post(`/v1/orders/${order.id}/cancel`).set(bearer(buyer)).expect(200);
+    const response = await testApp.http.post(`/v1/orders/${order.id}/cancel`).set(bearer(buyer));
+    expect(response.status).toBe(409);
+    expectDocumented('Orders_cancel', response);
+  });
+
+  it('a declined card: 402 payment-declined with the decline code', async () => {
+    const product = await createProduct(testApp, admin, { stock: 5 });
+    const order = await placeOrder(testApp, buyer, [{ productId: product.id, quantity: 1 }]);
+    const response = await postPayment(testApp, buyer, order.invoiceId, CARD.declined);
+    expect(response.status).toBe(402);
+    expectDocumented('Payments_pay', response);
+  });
+
+  it('an edit of a changed resource: 412 precondition-failed with the current ETag', async () => {
+    const product = await createProduct(testApp, admin);
+    const response = await testApp.http
+      .patch(`/v1/products/${product.id}`)
+      .set(bearer(admin))
+      .set('If-Match', '"999"')
+      .send({ name: 'Renamed' });
+    expect(response.status).toBe(412);
+    expectDocumented('Products_update', response);
+  });
+
+  it('a body that fails validation: 400 validation-failed with errors[]', async () => {
+    const response = await testApp.http.post('/v1/products').set(bearer(admin)).send({ sku: '', priceCents: -1 });
+    expect(response.status).toBe(400);
+    expectDocumented('Products_create', response);
+  });
+
+  it('an order nobody placed: 404 not-found', async () => {
+    const response = await testApp.http.get(`/v1/orders/${randomUUID()}`).set(bearer(buyer));
+    expect(response.status).toBe(404);
+    expectDocumented('Orders_get', response);
+  });
+
+  it('no credential on a secured operation: 401 authentication-required', async () => {
+    const response = await testApp.http.get('/v1/orders');
+    expect(response.status).toBe(401);
+    expectDocumented('Orders_list', response);
+  });
+
+  it('a body that is not JSON: 415 unsupported-media-type', async () => {
+    const response = await testApp.http
+      .post('/v1/products')
+      .set(bearer(admin))
+      .set('Content-Type', 'application/xml')
+      .send('<product/>');
+    expect(response.status).toBe(415);
+    expectDocumented('Products_create', response);
   });
 });

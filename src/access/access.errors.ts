@@ -1,23 +1,26 @@
-import { DomainError } from '../platform/errors/domain-error';
+import { DomainError, type ProblemDeclaration } from '../platform/errors/domain-error';
 
 export class AuthenticationRequiredError extends DomainError {
-  readonly kind = 'unauthenticated';
+  static readonly problem: ProblemDeclaration = { code: 'AUTHENTICATION_REQUIRED', kind: 'unauthenticated' };
+
   constructor(message = 'Authentication is required: send a bearer token or an X-API-Key.') {
-    super('AUTHENTICATION_REQUIRED', message);
+    super(message);
   }
 }
 
 export class AccessDeniedError extends DomainError {
-  readonly kind = 'forbidden';
+  static readonly problem: ProblemDeclaration = { code: 'FORBIDDEN', kind: 'forbidden' };
+
   constructor() {
-    super('FORBIDDEN', 'Your role does not allow this action.');
+    super('Your role does not allow this action.');
   }
 }
 
 /** Not there, or not visible to this caller: the two are deliberately indistinguishable. */
 export class ResourceNotFoundError extends DomainError {
-  readonly kind = 'not_found';
+  static readonly problem: ProblemDeclaration = { code: 'NOT_FOUND', kind: 'not_found' };
+
   constructor(resourceType: string) {
-    super('NOT_FOUND', `${resourceType} not found.`);
+    super(`${resourceType} not found.`);
   }
 }

@@ -1,16 +1,18 @@
 import { applyDecorators, SetMetadata } from '@nestjs/common';
 import { ApiBearerAuth, ApiSecurity } from '@nestjs/swagger';
-import { ApiProblemResponses } from '../platform/errors/api-problem-responses.decorator';
+import type { DomainErrorClass } from '../platform/errors/domain-error';
+import { Throws } from '../platform/errors/throws.decorator';
 import { API_KEY_SECURITY, BEARER_SECURITY } from '../platform/http/openapi-security';
+import { AccessDeniedError, AuthenticationRequiredError } from './access.errors';
 import { ACCESS_RULE, type AccessRule } from './access-metadata';
 import type { Action, SubjectType } from './policy';
 
-const secured = (rule: AccessRule, ...statuses: number[]) =>
+const secured = (rule: AccessRule, ...refusals: DomainErrorClass[]) =>
   applyDecorators(
     SetMetadata(ACCESS_RULE, rule),
     ApiBearerAuth(BEARER_SECURITY),
     ApiSecurity(API_KEY_SECURITY),
-    ApiProblemResponses(...statuses),
+    Throws(...refusals),
   );
 
 /**
@@ -19,7 +21,7 @@ const secured = (rule: AccessRule, ...statuses: number[]) =>
  * service once loaded. Documents the security schemes and the 401/403 answers.
  */
 export function Authorize(action: Action, subject: SubjectType) {
-  return secured({ kind: 'permission', action, subject }, 401, 403);
+  return secured({ kind: 'permission', action, subject }, AuthenticationRequiredError, AccessDeniedError);
 }
 
 /**
@@ -27,7 +29,7 @@ export function Authorize(action: Action, subject: SubjectType) {
  * API keys): the service scopes what they reach.
  */
 export function Authenticated() {
-  return secured({ kind: 'authenticated' }, 401);
+  return secured({ kind: 'authenticated' }, AuthenticationRequiredError);
 }
 
 /**
@@ -40,14 +42,8 @@ export function Public() {
 
 /**
  * `@Public()` for reads that show more to signed-in callers: documents the
- * anonymous requirement beside both schemes, and the 401 of a bad credential.
+ * anonymous requirement beside both schemes (a bad credential's 401 is documented for every operation).
  */
 export function PublicShowingMoreWhenSignedIn() {
-  return applyDecorators(
-    Public(),
-    ApiSecurity({}),
-    ApiBearerAuth(BEARER_SECURITY),
-    ApiSecurity(API_KEY_SECURITY),
-    ApiProblemResponses(401),
-  );
+  return applyDecorators(Public(), ApiSecurity({}), ApiBearerAuth(BEARER_SECURITY), ApiSecurity(API_KEY_SECURITY));
 }

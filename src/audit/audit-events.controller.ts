@@ -2,12 +2,15 @@ import { Controller, Get, Query, StreamableFile } from '@nestjs/common';
 import { ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
 import { Authorize } from '../access/authorize.decorator';
 import { Environment } from '../platform/config/environment';
-import { ApiProblemResponses } from '../platform/errors/api-problem-responses.decorator';
+import { Throws } from '../platform/errors/throws.decorator';
 import { streamedBody } from '../platform/http/streamed-body';
 import { UuidParam } from '../platform/http/uuid-param.decorator';
 import { AuditEventsService } from './audit-events.service';
 import { AuditEventDto, AuditEventPageDto } from './dto/audit-event.dto';
 import { AuditEventsQueryDto, AuditExportQueryDto } from './dto/audit-events-query.dto';
+import { ResourceNotFoundError } from '../access/access.errors';
+import { InvalidCursorError } from '../platform/http/cursor';
+import { AuditExportsBusyError } from './audit.errors';
 
 const EXPORT_CONTENT_TYPES = { ndjson: 'application/x-ndjson', csv: 'text/csv; charset=utf-8' } as const;
 
@@ -22,7 +25,7 @@ export class AuditEventsController {
   @Get()
   @Authorize('read', 'AuditEvent')
   @ApiOperation({ summary: 'List audit events, newest first, filtered by actor, action, resource, outcome and period' })
-  @ApiProblemResponses(400)
+  @Throws(InvalidCursorError)
   list(@Query() query: AuditEventsQueryDto): Promise<AuditEventPageDto> {
     const { limit, cursor, ...filter } = query;
     return this.events.list(filter, { limit, cursor });
@@ -37,7 +40,7 @@ export class AuditEventsController {
       'the event it covers; check it offline with `npm run audit:verify -- <file> --public-key <file>`.',
   })
   @ApiProduces(EXPORT_CONTENT_TYPES.ndjson, EXPORT_CONTENT_TYPES.csv)
-  @ApiProblemResponses(400, 429)
+  @Throws(AuditExportsBusyError)
   async export(@Query() query: AuditExportQueryDto): Promise<StreamableFile> {
     const body = await streamedBody(
       this.events.export(query.format, query),
@@ -52,7 +55,7 @@ export class AuditEventsController {
   @Get(':id')
   @Authorize('read', 'AuditEvent')
   @ApiOperation({ summary: 'One audit event' })
-  @ApiProblemResponses(400, 404)
+  @Throws(ResourceNotFoundError)
   get(@UuidParam('id') id: string): Promise<AuditEventDto> {
     return this.events.get(id);
   }

@@ -1,12 +1,13 @@
 import { Controller, Get, Query } from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import { Authorize } from '../access/authorize.decorator';
-import { ApiProblemResponses } from '../platform/errors/api-problem-responses.decorator';
+import { Throws } from '../platform/errors/throws.decorator';
 import { PageQueryDto } from '../platform/http/page-query.dto';
 import { AuditChainService } from './audit-chain.service';
 import { ChainVerificationDto } from './dto/chain-verification.dto';
 import { CheckpointPageDto, PublicKeyDto } from './dto/checkpoint.dto';
 import { VerifyQueryDto } from './dto/verify-query.dto';
+import { InvalidCursorError } from '../platform/http/cursor';
 
 @ApiTags('audit')
 @Controller('audit')
@@ -21,7 +22,6 @@ export class AuditTrailController {
       'Detects an event changed, deleted, inserted or reordered after the fact, also by someone with write ' +
       'access to the database, up to the last signed checkpoint. `from`/`to` are seq numbers (default: all).',
   })
-  @ApiProblemResponses(400)
   verify(@Query() query: VerifyQueryDto): Promise<ChainVerificationDto> {
     return this.chain.verify(query);
   }
@@ -29,7 +29,7 @@ export class AuditTrailController {
   @Get('checkpoints')
   @Authorize('verify', 'AuditEvent')
   @ApiOperation({ summary: 'Signed checkpoints of the chain head, newest first' })
-  @ApiProblemResponses(400)
+  @Throws(InvalidCursorError)
   checkpoints(@Query() query: PageQueryDto): Promise<CheckpointPageDto> {
     return this.chain.listCheckpoints(query);
   }

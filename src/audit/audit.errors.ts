@@ -1,8 +1,13 @@
-import { DomainError } from '../platform/errors/domain-error';
+import { DomainError, type ProblemDeclaration } from '../platform/errors/domain-error';
 
 export class AuditExportsBusyError extends DomainError {
-  readonly kind = 'rate_limited';
+  static readonly problem: ProblemDeclaration = {
+    code: 'AUDIT_EXPORTS_BUSY',
+    kind: 'rate_limited',
+    headers: ['Retry-After'],
+  };
+
   constructor(limit: number) {
-    super('AUDIT_EXPORTS_BUSY', `${limit} audit exports are already running; try again when one has finished.`);
+    super(`${limit} audit exports are already running; try again when one has finished.`);
   }
 }

@@ -1,17 +1,29 @@
-import { DomainError } from '../platform/errors/domain-error';
+import { DomainError, type ProblemDeclaration } from '../platform/errors/domain-error';
+import { FIELD_ERRORS } from '../platform/errors/invalid-request.error';
+import { INVOICE_STATUSES } from './entities/invoice.entity';
+import { PAYMENT_STATUSES } from './entities/payment.entity';
 
 export class InvoiceNotPayableError extends DomainError {
-  readonly kind = 'conflict';
+  static readonly problem: ProblemDeclaration = {
+    code: 'INVOICE_NOT_PAYABLE',
+    kind: 'conflict',
+    extensions: { currentStatus: { type: 'string', enum: [...INVOICE_STATUSES] } },
+  };
+
   constructor(status: string) {
-    super('INVOICE_NOT_PAYABLE', `Only an open invoice can be paid; this one is ${status}.`, { currentStatus: status });
+    super(`Only an open invoice can be paid; this one is ${status}.`, { currentStatus: status });
   }
 }
 
 export class PaymentPendingError extends DomainError {
-  readonly kind = 'conflict';
+  static readonly problem: ProblemDeclaration = {
+    code: 'PAYMENT_PENDING',
+    kind: 'conflict',
+    extensions: { paymentId: { type: 'string', format: 'uuid' } },
+  };
+
   constructor(paymentId: string) {
     super(
-      'PAYMENT_PENDING',
       'A payment of this invoice is pending with the provider; it settles by itself. Pay again, or cancel the order, only if it fails.',
       { paymentId },
     );
@@ -19,54 +31,74 @@ export class PaymentPendingError extends DomainError {
 }
 
 export class PaymentDeclinedError extends DomainError {
-  readonly kind = 'payment_required';
+  static readonly problem: ProblemDeclaration = {
+    code: 'PAYMENT_DECLINED',
+    kind: 'payment_required',
+    extensions: { declineCode: { type: 'string' } },
+  };
+
   constructor(declineCode: string) {
-    super('PAYMENT_DECLINED', 'The card was declined; the invoice is still open. Try another payment method.', {
+    super('The card was declined; the invoice is still open. Try another payment method.', {
       declineCode,
     });
   }
 }
 
 export class InvalidPaymentTokenError extends DomainError {
-  readonly kind = 'invalid_input';
+  static readonly problem: ProblemDeclaration = {
+    code: 'INVALID_PAYMENT_TOKEN',
+    kind: 'invalid_input',
+    extensions: FIELD_ERRORS,
+  };
+
   constructor() {
     const message = 'is not a card token of the payment provider';
-    super('INVALID_PAYMENT_TOKEN', `The payment method ${message}.`, {
+    super(`The payment method ${message}.`, {
       errors: [{ field: 'paymentMethod.token', message }],
     });
   }
 }
 
 export class PaymentNotRefundableError extends DomainError {
-  readonly kind = 'conflict';
+  static readonly problem: ProblemDeclaration = {
+    code: 'PAYMENT_NOT_REFUNDABLE',
+    kind: 'conflict',
+    extensions: { currentStatus: { type: 'string', enum: [...PAYMENT_STATUSES] } },
+  };
+
   constructor(status: string) {
-    super('PAYMENT_NOT_REFUNDABLE', `Only a captured payment can be refunded; this one is ${status}.`, {
+    super(`Only a captured payment can be refunded; this one is ${status}.`, {
       currentStatus: status,
     });
   }
 }
 
 export class RefundExceedsCapturedError extends DomainError {
-  readonly kind = 'conflict';
+  static readonly problem: ProblemDeclaration = {
+    code: 'REFUND_EXCEEDS_CAPTURED',
+    kind: 'conflict',
+    extensions: { refundableCents: { type: 'integer', minimum: 0 } },
+  };
+
   constructor(refundableCents: number) {
-    super(
-      'REFUND_EXCEEDS_CAPTURED',
-      `Refunds never exceed what was captured: at most ${refundableCents} cents can still be refunded.`,
-      { refundableCents },
-    );
+    super(`Refunds never exceed what was captured: at most ${refundableCents} cents can still be refunded.`, {
+      refundableCents,
+    });
   }
 }
 
 export class InvalidWebhookError extends DomainError {
-  readonly kind = 'invalid_input';
+  static readonly problem: ProblemDeclaration = { code: 'INVALID_WEBHOOK', kind: 'invalid_input' };
+
   constructor(reason: string) {
-    super('INVALID_WEBHOOK', `The webhook was refused: ${reason}.`);
+    super(`The webhook was refused: ${reason}.`);
   }
 }
 
 export class UnknownPaymentProviderError extends DomainError {
-  readonly kind = 'not_found';
+  static readonly problem: ProblemDeclaration = { code: 'NOT_FOUND', kind: 'not_found' };
+
   constructor() {
-    super('NOT_FOUND', 'No payment provider of that name is configured.');
+    super('No payment provider of that name is configured.');
   }
 }

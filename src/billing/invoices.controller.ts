@@ -3,12 +3,14 @@ import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { Actor } from '../access/actor';
 import { Authorize } from '../access/authorize.decorator';
 import { CurrentActor } from '../access/principal.decorator';
-import { ApiProblemResponses } from '../platform/errors/api-problem-responses.decorator';
+import { Throws } from '../platform/errors/throws.decorator';
 import { ReadsWithETag } from '../platform/http/etag.decorator';
 import { UuidParam } from '../platform/http/uuid-param.decorator';
 import { InvoiceDto, InvoicePageDto } from './dto/invoice.dto';
 import { ListInvoicesQueryDto } from './dto/list-invoices-query.dto';
 import { InvoicesService } from './invoices.service';
+import { ResourceNotFoundError } from '../access/access.errors';
+import { InvalidCursorError } from '../platform/http/cursor';
 
 @ApiTags('billing')
 @Controller('invoices')
@@ -20,7 +22,7 @@ export class InvoicesController {
   @ApiOperation({
     summary: "List invoices, newest first: all for staff who may, an organization's for its org_admin, a buyer's own",
   })
-  @ApiProblemResponses(400)
+  @Throws(InvalidCursorError)
   list(@CurrentActor() actor: Actor, @Query() query: ListInvoicesQueryDto): Promise<InvoicePageDto> {
     return this.invoices.list(actor, query);
   }
@@ -29,7 +31,7 @@ export class InvoicesController {
   @Authorize('read', 'Invoice')
   @ReadsWithETag(InvoiceDto)
   @ApiOperation({ summary: 'Get an invoice; one you may not see is 404' })
-  @ApiProblemResponses(400, 404)
+  @Throws(ResourceNotFoundError)
   get(@CurrentActor() actor: Actor, @UuidParam('id') id: string): Promise<InvoiceDto> {
     return this.invoices.get(actor, id);
   }

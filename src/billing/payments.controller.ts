@@ -3,7 +3,7 @@ import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { Actor } from '../access/actor';
 import { Authorize } from '../access/authorize.decorator';
 import { CurrentActor } from '../access/principal.decorator';
-import { ApiProblemResponses } from '../platform/errors/api-problem-responses.decorator';
+import { Throws } from '../platform/errors/throws.decorator';
 import { ReadsWithETag } from '../platform/http/etag.decorator';
 import { Creates } from '../platform/http/location.decorator';
 import { PageQueryDto } from '../platform/http/page-query.dto';
@@ -13,6 +13,16 @@ import { PayInvoiceDto } from './dto/pay-invoice.dto';
 import { PaymentDto, PaymentPageDto } from './dto/payment.dto';
 import { CreateRefundDto, RefundDto } from './dto/refund.dto';
 import { PaymentsService } from './payments.service';
+import { ResourceNotFoundError } from '../access/access.errors';
+import {
+  InvalidPaymentTokenError,
+  InvoiceNotPayableError,
+  PaymentDeclinedError,
+  PaymentNotRefundableError,
+  PaymentPendingError,
+  RefundExceedsCapturedError,
+} from './billing.errors';
+import { InvalidCursorError } from '../platform/http/cursor';
 
 @ApiTags('billing')
 @Controller()
@@ -30,7 +40,13 @@ export class PaymentsController {
       'by webhook (201, status pending). Declined: 402, the invoice stays open. A paid or void invoice, or one with ' +
       'a pending payment: 409. Two payments of one invoice at once: exactly one capture.',
   })
-  @ApiProblemResponses(400, 402, 404, 409)
+  @Throws(
+    ResourceNotFoundError,
+    InvoiceNotPayableError,
+    PaymentPendingError,
+    PaymentDeclinedError,
+    InvalidPaymentTokenError,
+  )
   pay(
     @CurrentActor() actor: Actor,
     @UuidParam('id') invoiceId: string,
@@ -42,7 +58,7 @@ export class PaymentsController {
   @Get('payments')
   @Authorize('read', 'Payment')
   @ApiOperation({ summary: 'List payments, newest first, as far as you may read them' })
-  @ApiProblemResponses(400)
+  @Throws(InvalidCursorError)
   list(@CurrentActor() actor: Actor, @Query() page: PageQueryDto): Promise<PaymentPageDto> {
     return this.payments.list(actor, page);
   }
@@ -51,7 +67,7 @@ export class PaymentsController {
   @Authorize('read', 'Payment')
   @ReadsWithETag(PaymentDto)
   @ApiOperation({ summary: 'Get a payment; one you may not see is 404' })
-  @ApiProblemResponses(400, 404)
+  @Throws(ResourceNotFoundError)
   get(@CurrentActor() actor: Actor, @UuidParam('id') id: string): Promise<PaymentDto> {
     return this.payments.get(actor, id);
   }
@@ -67,7 +83,7 @@ export class PaymentsController {
       'Without amountCents, all that is still refundable. More than that, or a payment not captured: 409. A full ' +
       'refund moves the order to refunded.',
   })
-  @ApiProblemResponses(400, 404, 409)
+  @Throws(ResourceNotFoundError, PaymentNotRefundableError, RefundExceedsCapturedError)
   refund(
     @CurrentActor() actor: Actor,
     @UuidParam('id') paymentId: string,

@@ -2,9 +2,11 @@ import { Controller, Headers, HttpCode, HttpStatus, Param, Post, type RawBodyReq
 import { ApiBody, ApiHeader, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { FastifyRequest } from 'fastify';
 import { Public } from '../access/authorize.decorator';
-import { ApiProblemResponses } from '../platform/errors/api-problem-responses.decorator';
+import { Throws } from '../platform/errors/throws.decorator';
 import { InvalidWebhookError } from './billing.errors';
 import { PaymentsService } from './payments.service';
+import { UnknownPaymentProviderError } from './billing.errors';
+import { ResourceNotFoundError } from '../access/access.errors';
 
 class WebhookReceiptDto {
   /**
@@ -43,7 +45,7 @@ export class WebhooksController {
     },
   })
   @ApiOkResponse({ type: WebhookReceiptDto })
-  @ApiProblemResponses(400, 404)
+  @Throws(InvalidWebhookError, UnknownPaymentProviderError, ResourceNotFoundError)
   async receive(
     @Param('provider') provider: string,
     @Req() request: RawBodyRequest<FastifyRequest>,

@@ -3,7 +3,7 @@ import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { Actor, Principal } from '../access/actor';
 import { Authorize, PublicShowingMoreWhenSignedIn } from '../access/authorize.decorator';
 import { CurrentActor, CurrentPrincipal } from '../access/principal.decorator';
-import { ApiProblemResponses } from '../platform/errors/api-problem-responses.decorator';
+import { Throws } from '../platform/errors/throws.decorator';
 import type { IfMatch } from '../platform/http/etag';
 import { AcceptsIfMatch, IfMatchHeader, ReadsWithETag, ReturnsETag } from '../platform/http/etag.decorator';
 import { Creates } from '../platform/http/location.decorator';
@@ -13,6 +13,15 @@ import { CategoriesService } from './categories.service';
 import { CategoryDto, CategoryPageDto } from './dto/category.dto';
 import { CreateCategoryDto } from './dto/create-category.dto';
 import { UpdateCategoryDto } from './dto/update-category.dto';
+import { ResourceNotFoundError } from '../access/access.errors';
+import { InvalidCursorError } from '../platform/http/cursor';
+import {
+  CategoryCycleError,
+  CategoryInUseError,
+  InvalidSlugError,
+  SlugTakenError,
+  UnknownCategoriesError,
+} from './catalog.errors';
 
 @ApiTags('catalog')
 @Controller('categories')
@@ -22,7 +31,7 @@ export class CategoriesController {
   @Get()
   @PublicShowingMoreWhenSignedIn()
   @ApiOperation({ summary: 'List categories by name; `parentId` gives the tree' })
-  @ApiProblemResponses(400)
+  @Throws(InvalidCursorError)
   list(@Query() page: PageQueryDto): Promise<CategoryPageDto> {
     return this.categories.list(page);
   }
@@ -34,7 +43,7 @@ export class CategoriesController {
     summary: 'Create a category',
     description: 'The slug is derived from the name when not sent. Slug taken: 409. Unknown parent: 400.',
   })
-  @ApiProblemResponses(400, 409)
+  @Throws(InvalidSlugError, SlugTakenError, UnknownCategoriesError)
   create(@CurrentActor() actor: Actor, @Body() input: CreateCategoryDto): Promise<CategoryDto> {
     return this.categories.create(actor, input);
   }
@@ -43,7 +52,7 @@ export class CategoriesController {
   @PublicShowingMoreWhenSignedIn()
   @ReadsWithETag(CategoryDto)
   @ApiOperation({ summary: 'Get a category' })
-  @ApiProblemResponses(400, 404)
+  @Throws(ResourceNotFoundError)
   get(@CurrentPrincipal() principal: Principal, @UuidParam('id') id: string): Promise<CategoryDto> {
     return this.categories.get(principal, id);
   }
@@ -56,7 +65,7 @@ export class CategoriesController {
     summary: 'Edit a category: rename, change its slug, move it',
     description: 'Moving it under itself or one of its subcategories: 409. Slug taken: 409.',
   })
-  @ApiProblemResponses(400, 404, 409)
+  @Throws(ResourceNotFoundError, InvalidSlugError, SlugTakenError, UnknownCategoriesError, CategoryCycleError)
   update(
     @CurrentActor() actor: Actor,
     @UuidParam('id') id: string,
@@ -74,7 +83,7 @@ export class CategoriesController {
     summary: 'Delete an empty category',
     description: 'A category that still has subcategories or products is 409: move or recategorize them first.',
   })
-  @ApiProblemResponses(400, 404, 409)
+  @Throws(ResourceNotFoundError, CategoryInUseError)
   async remove(
     @CurrentActor() actor: Actor,
     @UuidParam('id') id: string,

@@ -3,7 +3,7 @@ import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { Actor, Principal } from '../access/actor';
 import { Authorize, PublicShowingMoreWhenSignedIn } from '../access/authorize.decorator';
 import { CurrentActor, CurrentPrincipal } from '../access/principal.decorator';
-import { ApiProblemResponses } from '../platform/errors/api-problem-responses.decorator';
+import { Throws } from '../platform/errors/throws.decorator';
 import type { IfMatch } from '../platform/http/etag';
 import { AcceptsIfMatch, IfMatchHeader, ReadsWithETag, ReturnsETag } from '../platform/http/etag.decorator';
 import { Creates } from '../platform/http/location.decorator';
@@ -17,6 +17,14 @@ import { StockMovementDto, StockMovementPageDto } from './dto/stock-movement.dto
 import { UpdateProductDto } from './dto/update-product.dto';
 import { ProductsService } from './products.service';
 import { StockService } from './stock.service';
+import { ResourceNotFoundError } from '../access/access.errors';
+import { InvalidCursorError } from '../platform/http/cursor';
+import {
+  InsufficientStockError,
+  InvalidPriceRangeError,
+  SkuTakenError,
+  UnknownCategoriesError,
+} from './catalog.errors';
 
 @ApiTags('catalog')
 @Controller('products')
@@ -35,7 +43,7 @@ export class ProductsController {
       '`q` matches every word in SKU, name or description, stemmed, in any order. Pages are keyset-based: stable ' +
       'while products are added, with ties broken by id.',
   })
-  @ApiProblemResponses(400)
+  @Throws(InvalidPriceRangeError, InvalidCursorError)
   list(@CurrentPrincipal() principal: Principal, @Query() query: ListProductsQueryDto): Promise<ProductPageDto> {
     return this.products.list(principal, query);
   }
@@ -47,7 +55,7 @@ export class ProductsController {
     summary: 'Create a product',
     description: 'An initial `stock` is recorded as a stock movement `initial`. SKU taken: 409.',
   })
-  @ApiProblemResponses(400, 409)
+  @Throws(SkuTakenError, UnknownCategoriesError)
   create(@CurrentActor() actor: Actor, @Body() input: CreateProductDto): Promise<ProductDto> {
     return this.products.create(actor, input);
   }
@@ -56,7 +64,7 @@ export class ProductsController {
   @PublicShowingMoreWhenSignedIn()
   @ReadsWithETag(ProductDto)
   @ApiOperation({ summary: 'Get a product; an archived one is 404 to those who may not see it' })
-  @ApiProblemResponses(400, 404)
+  @Throws(ResourceNotFoundError)
   get(@CurrentPrincipal() principal: Principal, @UuidParam('id') id: string): Promise<ProductDto> {
     return this.products.get(principal, id);
   }
@@ -71,7 +79,7 @@ export class ProductsController {
       '`categoryIds` replaces the whole list; `active` archives (false) or restores (true). Stock is not edited ' +
       'here: use stock adjustments. SKU taken: 409.',
   })
-  @ApiProblemResponses(400, 404, 409)
+  @Throws(ResourceNotFoundError, SkuTakenError, UnknownCategoriesError)
   update(
     @CurrentActor() actor: Actor,
     @UuidParam('id') id: string,
@@ -88,7 +96,7 @@ export class ProductsController {
   @ApiOperation({
     summary: 'Archive a product: hidden from customers, kept for orders and reports (idempotent)',
   })
-  @ApiProblemResponses(400, 404)
+  @Throws(ResourceNotFoundError)
   async archive(
     @CurrentActor() actor: Actor,
     @UuidParam('id') id: string,
@@ -105,7 +113,7 @@ export class ProductsController {
     summary: 'Move stock by hand: goods received, a count, damage',
     description: 'Recorded as a stock movement with its reason. Stock never goes below zero: 409, nothing changed.',
   })
-  @ApiProblemResponses(400, 404, 409)
+  @Throws(ResourceNotFoundError, InsufficientStockError)
   adjustStock(
     @CurrentActor() actor: Actor,
     @UuidParam('id') id: string,
@@ -117,7 +125,7 @@ export class ProductsController {
   @Get(':id/stock-movements')
   @Authorize('read', 'Stock')
   @ApiOperation({ summary: "A product's stock movements, newest first: its stock on hand, line by line" })
-  @ApiProblemResponses(400, 404)
+  @Throws(ResourceNotFoundError, InvalidCursorError)
   async stockMovements(
     @CurrentActor() actor: Actor,
     @UuidParam('id') id: string,

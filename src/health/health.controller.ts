@@ -8,7 +8,7 @@ import {
   HealthIndicatorService,
   MemoryHealthIndicator,
 } from '@nestjs/terminus';
-import { SkipThrottle } from '@nestjs/throttler';
+import { Unthrottled } from '../platform/http/unthrottled.decorator';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { FastifyReply } from 'fastify';
 import { DataSource } from 'typeorm';
@@ -18,7 +18,7 @@ import { AppLifecycle } from './app-lifecycle';
 
 @Public()
 @ApiTags('health')
-@SkipThrottle()
+@Unthrottled()
 @Controller({ path: 'health', version: VERSION_NEUTRAL })
 export class HealthController {
   private readonly logger = new Logger(HealthController.name);

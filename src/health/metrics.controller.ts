@@ -1,6 +1,6 @@
 import { Controller, VERSION_NEUTRAL, Get, Header } from '@nestjs/common';
 import { ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
-import { SkipThrottle } from '@nestjs/throttler';
+import { Unthrottled } from '../platform/http/unthrottled.decorator';
 import { Public } from '../access/authorize.decorator';
 import { MetricsService } from '../platform/metrics/metrics.service';
 
@@ -10,7 +10,7 @@ import { MetricsService } from '../platform/metrics/metrics.service';
  */
 @Public()
 @ApiTags('metrics')
-@SkipThrottle()
+@Unthrottled()
 @Controller({ path: 'metrics', version: VERSION_NEUTRAL })
 export class MetricsController {
   constructor(private readonly metrics: MetricsService) {}

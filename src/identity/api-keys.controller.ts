@@ -3,7 +3,7 @@ import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { Actor } from '../access/actor';
 import { Authorize } from '../access/authorize.decorator';
 import { CurrentActor } from '../access/principal.decorator';
-import { ApiProblemResponses } from '../platform/errors/api-problem-responses.decorator';
+import { Throws } from '../platform/errors/throws.decorator';
 import { ReturnsCredentials } from '../platform/http/returns-credentials.decorator';
 import { Creates } from '../platform/http/location.decorator';
 import { PageQueryDto } from '../platform/http/page-query.dto';
@@ -11,6 +11,9 @@ import { UuidParam } from '../platform/http/uuid-param.decorator';
 import { ApiKeysService } from './api-keys.service';
 import { ApiKeyPageDto, CreatedApiKeyDto } from './dto/api-key.dto';
 import { CreateApiKeyDto } from './dto/create-api-key.dto';
+import { ResourceNotFoundError } from '../access/access.errors';
+import { InvalidCursorError } from '../platform/http/cursor';
+import { ApiKeyMintedByApiKeyError, ApiKeyRolesExceedCreatorError, ExpiryInThePastError } from './api-keys.errors';
 
 @ApiTags('api-keys')
 @Controller('api-keys')
@@ -23,7 +26,7 @@ export class ApiKeysController {
     summary: 'List API keys: your own; an org_admin sees every key of its organization',
     description: 'Keys are listed by prefix; the secret is never shown again after creation.',
   })
-  @ApiProblemResponses(400)
+  @Throws(InvalidCursorError)
   list(@CurrentActor() actor: Actor, @Query() query: PageQueryDto): Promise<ApiKeyPageDto> {
     return this.apiKeys.list(actor, query);
   }
@@ -39,7 +42,7 @@ export class ApiKeysController {
       'Send it as `X-API-Key`. Roles you do not hold, or a request authenticated by an API key: 403. ' +
       'An expiry in the past: 400.',
   })
-  @ApiProblemResponses(400)
+  @Throws(ApiKeyMintedByApiKeyError, ApiKeyRolesExceedCreatorError, ExpiryInThePastError)
   create(@CurrentActor() actor: Actor, @Body() input: CreateApiKeyDto): Promise<CreatedApiKeyDto> {
     return this.apiKeys.create(actor, input);
   }
@@ -51,7 +54,7 @@ export class ApiKeysController {
     summary: 'Revoke an API key: it stops working at once',
     description: 'An unknown key, one you may not see, and one already revoked: 404.',
   })
-  @ApiProblemResponses(400, 404)
+  @Throws(ResourceNotFoundError)
   async revoke(@CurrentActor() actor: Actor, @UuidParam('id') id: string): Promise<void> {
     await this.apiKeys.revoke(actor, id);
   }

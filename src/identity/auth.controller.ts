@@ -1,7 +1,7 @@
 import { Body, Controller, HttpCode, HttpStatus, Post } from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import { Public } from '../access/authorize.decorator';
-import { ApiProblemResponses } from '../platform/errors/api-problem-responses.decorator';
+import { Throws } from '../platform/errors/throws.decorator';
 import { ReturnsCredentials } from '../platform/http/returns-credentials.decorator';
 import { Creates } from '../platform/http/location.decorator';
 import { AuthRateLimit } from './auth-rate-limit';
@@ -11,6 +11,14 @@ import { RefreshTokenDto } from './dto/refresh-token.dto';
 import { RegisterDto } from './dto/register.dto';
 import { RegisteredAccountDto } from './dto/registered-account.dto';
 import { TokenPairDto } from './dto/token-pair.dto';
+import { InvalidOtpError, MfaRequiredError } from './mfa.errors';
+import {
+  EmailTakenError,
+  InvalidCredentialsError,
+  InvalidRefreshTokenError,
+  SignupDisabledError,
+  WeakPasswordError,
+} from './auth.errors';
 
 @ApiTags('auth')
 @AuthRateLimit()
@@ -26,7 +34,7 @@ export class AuthController {
     summary: 'Register a new customer organization and its first user (org_admin)',
     description: 'Answers 404 `signup-disabled` when SIGNUP_ENABLED is false, 409 when the email is taken.',
   })
-  @ApiProblemResponses(400, 401, 404, 409, 429)
+  @Throws(SignupDisabledError, EmailTakenError, WeakPasswordError)
   register(@Body() registration: RegisterDto): Promise<RegisteredAccountDto> {
     return this.auth.register(registration);
   }
@@ -41,7 +49,7 @@ export class AuthController {
       'Unknown email, wrong password, locked or disabled account all answer the same 401 `invalid-credentials`. ' +
       'With MFA on: 401 `mfa-required` without `otp`, 401 `invalid-otp` with a wrong one.',
   })
-  @ApiProblemResponses(400, 401, 429)
+  @Throws(InvalidCredentialsError, MfaRequiredError, InvalidOtpError)
   login(@Body() credentials: LoginDto): Promise<TokenPairDto> {
     return this.auth.login(credentials);
   }
@@ -57,7 +65,7 @@ export class AuthController {
       'SESSION_ABSOLUTE_LIFETIME_SECONDS however often it refreshes; past its end, or once ended (password or MFA ' +
       'change, disabled user), its refresh token answers 401: sign in again.',
   })
-  @ApiProblemResponses(400, 401, 429)
+  @Throws(InvalidRefreshTokenError)
   refresh(@Body() body: RefreshTokenDto): Promise<TokenPairDto> {
     return this.auth.refresh(body.refreshToken);
   }
@@ -69,7 +77,6 @@ export class AuthController {
     summary: 'End the login a refresh token belongs to',
     description: 'Revokes every refresh token of that login. 204 also for an unknown token.',
   })
-  @ApiProblemResponses(400, 401, 429)
   async logout(@Body() body: RefreshTokenDto): Promise<void> {
     await this.auth.logout(body.refreshToken);
   }

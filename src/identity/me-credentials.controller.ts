@@ -3,7 +3,7 @@ import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { Actor } from '../access/actor';
 import { Authenticated } from '../access/authorize.decorator';
 import { CurrentActor } from '../access/principal.decorator';
-import { ApiProblemResponses } from '../platform/errors/api-problem-responses.decorator';
+import { Throws } from '../platform/errors/throws.decorator';
 import { ReturnsCredentials } from '../platform/http/returns-credentials.decorator';
 import { AuthRateLimit } from './auth-rate-limit';
 import { ChangePasswordDto } from './dto/change-password.dto';
@@ -13,6 +13,15 @@ import { MfaSetupDto } from './dto/mfa-setup.dto';
 import { RecoveryCodesDto } from './dto/recovery-codes.dto';
 import { MeService } from './me.service';
 import { MfaService } from './mfa.service';
+import { WeakPasswordError } from './auth.errors';
+import { ResourceNotFoundError } from '../access/access.errors';
+import {
+  InvalidConfirmationOtpError,
+  MfaAlreadyEnabledError,
+  MfaNotEnabledError,
+  MfaSetupRequiredError,
+} from './mfa.errors';
+import { ConcurrentPasswordChangeError, CurrentPasswordIncorrectError, UserSessionRequiredError } from './me.errors';
 
 /**
  * Changes to your own credentials. Under the stricter auth rate limit, as
@@ -37,7 +46,13 @@ export class MeCredentialsController {
       'A new password that is too short, common or built from your email or organization: 400 `weak-password` ' +
       'with the reason. Every refresh token is revoked and access tokens issued before stop working: sign in again.',
   })
-  @ApiProblemResponses(400, 403, 409, 429)
+  @Throws(
+    UserSessionRequiredError,
+    ResourceNotFoundError,
+    CurrentPasswordIncorrectError,
+    WeakPasswordError,
+    ConcurrentPasswordChangeError,
+  )
   async changePassword(@CurrentActor() actor: Actor, @Body() change: ChangePasswordDto): Promise<void> {
     await this.me.changePassword(actor, change);
   }
@@ -52,7 +67,7 @@ export class MeCredentialsController {
       'MFA stays off until POST /v1/me/mfa/enable confirms a code; a second setup replaces the pending secret. ' +
       'MFA already on: 409.',
   })
-  @ApiProblemResponses(403, 409, 429)
+  @Throws(UserSessionRequiredError, ResourceNotFoundError, MfaAlreadyEnabledError)
   setupMfa(@CurrentActor() actor: Actor): Promise<MfaSetupDto> {
     return this.mfa.setup(actor);
   }
@@ -68,7 +83,13 @@ export class MeCredentialsController {
       'Every other session of yours ends: their refresh tokens are revoked and their access tokens stop working; ' +
       'the session that made the change goes on.',
   })
-  @ApiProblemResponses(400, 403, 409, 429)
+  @Throws(
+    UserSessionRequiredError,
+    ResourceNotFoundError,
+    MfaAlreadyEnabledError,
+    MfaSetupRequiredError,
+    InvalidConfirmationOtpError,
+  )
   enableMfa(@CurrentActor() actor: Actor, @Body() confirmation: EnableMfaDto): Promise<RecoveryCodesDto> {
     return this.mfa.enable(actor, confirmation.otp);
   }
@@ -83,7 +104,13 @@ export class MeCredentialsController {
       'MFA not on: 409. The secret and the recovery codes are deleted, and every other session of yours ends ' +
       '(as on enabling).',
   })
-  @ApiProblemResponses(400, 403, 409, 429)
+  @Throws(
+    UserSessionRequiredError,
+    ResourceNotFoundError,
+    MfaNotEnabledError,
+    CurrentPasswordIncorrectError,
+    InvalidConfirmationOtpError,
+  )
   async disableMfa(@CurrentActor() actor: Actor, @Body() confirmation: DisableMfaDto): Promise<void> {
     await this.mfa.disable(actor, confirmation);
   }

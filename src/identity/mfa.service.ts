@@ -11,6 +11,7 @@ import type { RecoveryCodesDto } from './dto/recovery-codes.dto';
 import { RecoveryCode } from './entities/recovery-code.entity';
 import { User } from './entities/user.entity';
 import {
+  InvalidConfirmationOtpError,
   InvalidOtpError,
   MfaAlreadyEnabledError,
   MfaNotEnabledError,
@@ -67,7 +68,7 @@ export class MfaService {
     const user = await this.lockedUser(actor.userId);
     if (user.mfaEnabled) throw new MfaAlreadyEnabledError();
     if (!user.mfaSecret) throw new MfaSetupRequiredError();
-    if (!(await this.acceptTotp(user, otp))) throw new InvalidOtpError('invalid_input');
+    if (!(await this.acceptTotp(user, otp))) throw new InvalidConfirmationOtpError();
 
     const recoveryCodes = newRecoveryCodes();
     await this.recoveryCodes.delete({ userId: user.id });
@@ -123,7 +124,7 @@ export class MfaService {
   private async disableWithFactor(actor: Actor, otp: string): Promise<void> {
     const user = await this.lockedUser(actor.userId);
     if (!user.mfaEnabled) throw new MfaNotEnabledError();
-    if (!(await this.acceptFactor(user, otp))) throw new InvalidOtpError('invalid_input');
+    if (!(await this.acceptFactor(user, otp))) throw new InvalidConfirmationOtpError();
     await this.recoveryCodes.delete({ userId: user.id });
     await this.users.update({ id: user.id }, { mfaEnabled: false, mfaSecret: null, mfaLastUsedStep: null });
     await this.tokens.endSessions(user.id, actor.sessionId ?? null);

@@ -3,7 +3,7 @@ import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { Actor } from '../access/actor';
 import { Authorize } from '../access/authorize.decorator';
 import { CurrentActor } from '../access/principal.decorator';
-import { ApiProblemResponses } from '../platform/errors/api-problem-responses.decorator';
+import { Throws } from '../platform/errors/throws.decorator';
 import type { IfMatch } from '../platform/http/etag';
 import { AcceptsIfMatch, IfMatchHeader, ReadsWithETag, ReturnsETag } from '../platform/http/etag.decorator';
 import { Creates } from '../platform/http/location.decorator';
@@ -13,6 +13,8 @@ import { CreateOrganizationDto } from './dto/create-organization.dto';
 import { OrganizationDto, OrganizationPageDto } from './dto/organization.dto';
 import { UpdateOrganizationDto } from './dto/update-organization.dto';
 import { OrganizationsService } from './organizations.service';
+import { ResourceNotFoundError } from '../access/access.errors';
+import { InvalidCursorError } from '../platform/http/cursor';
 
 @ApiTags('organizations')
 @Controller('organizations')
@@ -22,7 +24,7 @@ export class OrganizationsController {
   @Get()
   @Authorize('read', 'Organization')
   @ApiOperation({ summary: 'List organizations: all for admins and auditors, your own for customers' })
-  @ApiProblemResponses(400)
+  @Throws(InvalidCursorError)
   list(@CurrentActor() actor: Actor, @Query() query: PageQueryDto): Promise<OrganizationPageDto> {
     return this.organizations.list(actor, query);
   }
@@ -31,7 +33,6 @@ export class OrganizationsController {
   @Authorize('create', 'Organization')
   @Creates(OrganizationDto, (organization) => `/v1/organizations/${organization.id}`)
   @ApiOperation({ summary: 'Create a customer organization (admin)' })
-  @ApiProblemResponses(400)
   create(@CurrentActor() actor: Actor, @Body() input: CreateOrganizationDto): Promise<OrganizationDto> {
     return this.organizations.create(actor, input);
   }
@@ -40,7 +41,7 @@ export class OrganizationsController {
   @Authorize('read', 'Organization')
   @ReadsWithETag(OrganizationDto)
   @ApiOperation({ summary: 'Get an organization; another organization is 404 to customers' })
-  @ApiProblemResponses(400, 404)
+  @Throws(ResourceNotFoundError)
   get(@CurrentActor() actor: Actor, @UuidParam('id') id: string): Promise<OrganizationDto> {
     return this.organizations.get(actor, id);
   }
@@ -50,7 +51,7 @@ export class OrganizationsController {
   @ReturnsETag(OrganizationDto)
   @AcceptsIfMatch()
   @ApiOperation({ summary: 'Rename an organization (admin); with If-Match, only if unchanged since read' })
-  @ApiProblemResponses(400, 404)
+  @Throws(ResourceNotFoundError)
   update(
     @CurrentActor() actor: Actor,
     @UuidParam('id') id: string,

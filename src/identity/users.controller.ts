@@ -3,7 +3,7 @@ import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { Actor } from '../access/actor';
 import { Authorize } from '../access/authorize.decorator';
 import { CurrentActor } from '../access/principal.decorator';
-import { ApiProblemResponses } from '../platform/errors/api-problem-responses.decorator';
+import { Throws } from '../platform/errors/throws.decorator';
 import type { IfMatch } from '../platform/http/etag';
 import { AcceptsIfMatch, IfMatchHeader, ReadsWithETag, ReturnsETag } from '../platform/http/etag.decorator';
 import { Creates } from '../platform/http/location.decorator';
@@ -13,6 +13,17 @@ import { ListUsersQueryDto } from './dto/list-users-query.dto';
 import { UpdateUserDto } from './dto/update-user.dto';
 import { UserDto, UserPageDto } from './dto/user.dto';
 import { UsersService } from './users.service';
+import { ResourceNotFoundError } from '../access/access.errors';
+import {
+  MixedRolesError,
+  OrganizationRequiredError,
+  OwnAccessChangeError,
+  RoleKindChangeError,
+  StaffOrganizationError,
+  UnknownOrganizationError,
+} from './users.errors';
+import { InvalidCursorError } from '../platform/http/cursor';
+import { EmailTakenError, WeakPasswordError } from './auth.errors';
 
 @ApiTags('users')
 @Controller('users')
@@ -22,7 +33,7 @@ export class UsersController {
   @Get()
   @Authorize('read', 'User')
   @ApiOperation({ summary: "List users: all for admins and auditors, an org_admin's own organization's" })
-  @ApiProblemResponses(400)
+  @Throws(InvalidCursorError)
   list(@CurrentActor() actor: Actor, @Query() query: ListUsersQueryDto): Promise<UserPageDto> {
     return this.users.list(actor, query);
   }
@@ -36,7 +47,14 @@ export class UsersController {
       'An org_admin creates users of its own organization with customer roles only: a staff role or another ' +
       'organization is 403. Inconsistent roles and organization, or a weak password: 400. Email taken: 409.',
   })
-  @ApiProblemResponses(400, 409)
+  @Throws(
+    MixedRolesError,
+    StaffOrganizationError,
+    OrganizationRequiredError,
+    UnknownOrganizationError,
+    EmailTakenError,
+    WeakPasswordError,
+  )
   create(@CurrentActor() actor: Actor, @Body() input: CreateUserDto): Promise<UserDto> {
     return this.users.create(actor, input);
   }
@@ -45,7 +63,7 @@ export class UsersController {
   @Authorize('read', 'User')
   @ReadsWithETag(UserDto)
   @ApiOperation({ summary: 'Get a user; a user you may not see is 404' })
-  @ApiProblemResponses(400, 404)
+  @Throws(ResourceNotFoundError)
   get(@CurrentActor() actor: Actor, @UuidParam('id') id: string): Promise<UserDto> {
     return this.users.get(actor, id);
   }
@@ -60,7 +78,7 @@ export class UsersController {
       'Disabling revokes every refresh token of the user; their access tokens and API keys stop working at once. ' +
       'Staff stay staff and customers stay customers (400). Your own roles and disabling yourself: 409.',
   })
-  @ApiProblemResponses(400, 404, 409)
+  @Throws(ResourceNotFoundError, MixedRolesError, RoleKindChangeError, OwnAccessChangeError)
   update(
     @CurrentActor() actor: Actor,
     @UuidParam('id') id: string,

@@ -1,4 +1,4 @@
-import { DomainError } from '../platform/errors/domain-error';
+import { DomainError, type ProblemDeclaration } from '../platform/errors/domain-error';
 
 export const ORDER_STATUSES = ['pending_payment', 'paid', 'fulfilled', 'cancelled', 'refunded'] as const;
 export type OrderStatus = (typeof ORDER_STATUSES)[number];
@@ -13,9 +13,17 @@ const TRANSITIONS: Record<OrderStatus, readonly OrderStatus[]> = {
 };
 
 export class OrderTransitionError extends DomainError {
-  readonly kind = 'conflict';
+  static readonly problem: ProblemDeclaration = {
+    code: 'ORDER_STATE_CONFLICT',
+    kind: 'conflict',
+    extensions: {
+      currentStatus: { type: 'string', enum: [...ORDER_STATUSES] },
+      allowedNext: { type: 'array', items: { type: 'string', enum: [...ORDER_STATUSES] } },
+    },
+  };
+
   constructor(from: OrderStatus, to: OrderStatus) {
-    super('ORDER_STATE_CONFLICT', `An order that is ${from} cannot become ${to}.`, {
+    super(`An order that is ${from} cannot become ${to}.`, {
       currentStatus: from,
       allowedNext: TRANSITIONS[from],
     });

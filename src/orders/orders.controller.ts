@@ -3,7 +3,7 @@ import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { Actor } from '../access/actor';
 import { Authorize } from '../access/authorize.decorator';
 import { CurrentActor } from '../access/principal.decorator';
-import { ApiProblemResponses } from '../platform/errors/api-problem-responses.decorator';
+import { Throws } from '../platform/errors/throws.decorator';
 import { ReadsWithETag } from '../platform/http/etag.decorator';
 import { Creates } from '../platform/http/location.decorator';
 import { UuidParam } from '../platform/http/uuid-param.decorator';
@@ -12,6 +12,18 @@ import { ListOrdersQueryDto } from './dto/list-orders-query.dto';
 import { OrderDto, OrderPageDto } from './dto/order.dto';
 import { PlaceOrderDto } from './dto/place-order.dto';
 import { OrdersService } from './orders.service';
+import { ResourceNotFoundError } from '../access/access.errors';
+import { PaymentPendingError } from '../billing/billing.errors';
+import { OutOfStockError, UnavailableProductsError } from '../catalog/catalog.errors';
+import { OrderTransitionError } from './order-status';
+import { InvalidCursorError } from '../platform/http/cursor';
+import {
+  DuplicateOrderLinesError,
+  MixedCurrenciesError,
+  NotACustomerError,
+  OrderAmountTooLargeError,
+  QuantityTooLargeError,
+} from './orders.errors';
 
 @ApiTags('orders')
 @Controller('orders')
@@ -29,7 +41,15 @@ export class OrdersController {
       'One currency per order. A product named twice, an unknown or archived product: 400. Not enough stock for ' +
       'any line: 409 naming every short product, and nothing changes.',
   })
-  @ApiProblemResponses(400, 409)
+  @Throws(
+    NotACustomerError,
+    DuplicateOrderLinesError,
+    QuantityTooLargeError,
+    MixedCurrenciesError,
+    OrderAmountTooLargeError,
+    UnavailableProductsError,
+    OutOfStockError,
+  )
   place(@CurrentActor() actor: Actor, @Body() input: PlaceOrderDto): Promise<OrderDto> {
     return this.orders.place(actor, input);
   }
@@ -39,7 +59,7 @@ export class OrdersController {
   @ApiOperation({
     summary: "List orders, newest first: all for staff who may, an organization's for its org_admin, a buyer's own",
   })
-  @ApiProblemResponses(400)
+  @Throws(InvalidCursorError)
   list(@CurrentActor() actor: Actor, @Query() query: ListOrdersQueryDto): Promise<OrderPageDto> {
     return this.orders.list(actor, query);
   }
@@ -48,7 +68,7 @@ export class OrdersController {
   @Authorize('read', 'Order')
   @ReadsWithETag(OrderDto)
   @ApiOperation({ summary: "Get an order; another organization's is 404" })
-  @ApiProblemResponses(400, 404)
+  @Throws(ResourceNotFoundError)
   get(@CurrentActor() actor: Actor, @UuidParam('id') id: string): Promise<OrderDto> {
     return this.orders.get(actor, id);
   }
@@ -62,7 +82,7 @@ export class OrdersController {
       'Any other state: 409 with the current status. A payment still pending with the provider: 409 ' +
       'payment-pending (it may yet take the money); once the provider fails it, the order can be cancelled.',
   })
-  @ApiProblemResponses(400, 404, 409)
+  @Throws(ResourceNotFoundError, OrderTransitionError, PaymentPendingError)
   cancel(@CurrentActor() actor: Actor, @UuidParam('id') id: string): Promise<OrderDto> {
     return this.orders.cancel(actor, id);
   }
@@ -74,7 +94,7 @@ export class OrdersController {
     summary: 'Mark a paid order fulfilled',
     description: 'Any other state: 409 with the current status.',
   })
-  @ApiProblemResponses(400, 404, 409)
+  @Throws(ResourceNotFoundError, OrderTransitionError)
   fulfil(@CurrentActor() actor: Actor, @UuidParam('id') id: string): Promise<OrderDto> {
     return this.orders.fulfil(actor, id);
   }

@@ -1,17 +1,36 @@
+import type { SchemaObject } from '@nestjs/swagger';
 import type { ValidationError } from 'class-validator';
-import { DomainError } from './domain-error';
+import { DomainError, type ProblemDeclaration } from './domain-error';
 
 export interface FieldError {
   field: string;
   message: string;
 }
 
+/** The `errors` member of the problems that name the offending fields, as an error class's problem extensions. */
+export const FIELD_ERRORS: Readonly<Record<string, SchemaObject>> = {
+  errors: {
+    type: 'array',
+    minItems: 1,
+    description: 'One entry per offending field, named as the client wrote it (`items[1].quantity`, `If-Match`).',
+    items: {
+      type: 'object',
+      required: ['field', 'message'],
+      properties: { field: { type: 'string' }, message: { type: 'string' } },
+    },
+  },
+};
+
 /** Request input that failed validation; lists every offending field. */
 export class InvalidRequestError extends DomainError {
-  readonly kind = 'invalid_input';
+  static readonly problem: ProblemDeclaration = {
+    code: 'VALIDATION_FAILED',
+    kind: 'invalid_input',
+    extensions: FIELD_ERRORS,
+  };
 
   constructor(readonly errors: FieldError[]) {
-    super('VALIDATION_FAILED', 'The request is invalid; see errors for each field.', { errors });
+    super('The request is invalid; see errors for each field.', { errors });
   }
 
   static fromValidationErrors(validationErrors: ValidationError[]): InvalidRequestError {

@@ -1,13 +1,9 @@
-import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { ApiProperty } from '@nestjs/swagger';
 
-export class FieldErrorDto {
-  /** Path of the offending input field, dotted for nested fields (`items.0.quantity`). */
-  field!: string;
-
-  message!: string;
-}
-
-/** An error response, RFC 9457 `application/problem+json`. */
+/**
+ * An error response, RFC 9457 `application/problem+json`: the members every
+ * problem has. Each problem type's schema adds its own (see problem-document.ts).
+ */
 export class ProblemDetailsDto {
   @ApiProperty({ format: 'uri', example: 'https://problems.b2b-commerce.example/not-found' })
   type!: string;
@@ -26,7 +22,4 @@ export class ProblemDetailsDto {
 
   @ApiProperty({ example: '6f1c2b0e-3d4a-4e8b-9c55-1d2e3f4a5b6c' })
   requestId!: string;
-
-  @ApiPropertyOptional({ type: [FieldErrorDto], description: 'One entry per invalid field, on validation failures.' })
-  errors?: FieldErrorDto[];
 }

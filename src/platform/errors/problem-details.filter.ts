@@ -3,27 +3,34 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { DATABASE_RETRY_AFTER_SECONDS, isDatabaseUnavailable } from '../database/database-unavailable';
 import { pathOf } from '../http/request-path';
 import { DomainError } from './domain-error';
+import {
+  DATABASE_UNAVAILABLE,
+  INVALID_CONTENT_LENGTH,
+  MALFORMED_JSON,
+  PAYLOAD_TOO_LARGE,
+  UNSUPPORTED_MEDIA_TYPE,
+} from './platform-problems';
 import { PROBLEM_CONTENT_TYPE, type ProblemParts, problemOf, STATUS_BY_KIND, statusTitle } from './problem';
 
 type ErrorParts = Omit<ProblemParts, 'instance' | 'requestId'> & { retryAfterSeconds?: number };
 
 /** Errors Fastify raises before a route runs (body parsing, limits), by their code. */
-const FASTIFY_ERRORS: Record<string, Omit<ErrorParts, 'status'>> = {
-  FST_ERR_CTP_INVALID_JSON_BODY: { code: 'MALFORMED_JSON', detail: 'The request body is not valid JSON.' },
+const FASTIFY_ERRORS: Record<string, ErrorParts> = {
+  FST_ERR_CTP_INVALID_JSON_BODY: { ...MALFORMED_JSON, detail: 'The request body is not valid JSON.' },
   FST_ERR_CTP_EMPTY_JSON_BODY: {
-    code: 'MALFORMED_JSON',
+    ...MALFORMED_JSON,
     detail: "The request body is empty but Content-Type says 'application/json'.",
   },
   FST_ERR_CTP_BODY_TOO_LARGE: {
-    code: 'PAYLOAD_TOO_LARGE',
+    ...PAYLOAD_TOO_LARGE,
     detail: 'The request body is larger than this service accepts.',
   },
   FST_ERR_CTP_INVALID_MEDIA_TYPE: {
-    code: 'UNSUPPORTED_MEDIA_TYPE',
+    ...UNSUPPORTED_MEDIA_TYPE,
     detail: 'The request body has a Content-Type this service does not accept; send application/json.',
   },
   FST_ERR_CTP_INVALID_CONTENT_LENGTH: {
-    code: 'INVALID_CONTENT_LENGTH',
+    ...INVALID_CONTENT_LENGTH,
     detail: 'The Content-Length header does not match the body.',
   },
 };
@@ -91,12 +98,13 @@ export class ProblemDetailsFilter implements ExceptionFilter {
         code: exception.code,
         detail: exception.message,
         extensions: exception.extensions,
+        retryAfterSeconds: exception.retryAfterSeconds,
       };
     }
     // The Fastify adapter wraps Fastify's own errors in an HttpException; the cause keeps the code.
     const fastifyError = exception instanceof HttpException ? exception.cause : exception;
     if (isFastifyClientError(fastifyError) && FASTIFY_ERRORS[fastifyError.code]) {
-      return { status: fastifyError.statusCode, ...FASTIFY_ERRORS[fastifyError.code] };
+      return FASTIFY_ERRORS[fastifyError.code];
     }
     if (exception instanceof HttpException && exception.getStatus() < 500) {
       const status = exception.getStatus();
@@ -112,8 +120,7 @@ export class ProblemDetailsFilter implements ExceptionFilter {
         'Database unavailable',
       );
       return {
-        status: 503,
-        code: 'DATABASE_UNAVAILABLE',
+        ...DATABASE_UNAVAILABLE,
         detail: 'The database cannot be reached just now. Retry after the number of seconds in Retry-After.',
         retryAfterSeconds: DATABASE_RETRY_AFTER_SECONDS,
       };

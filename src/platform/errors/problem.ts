@@ -1,5 +1,7 @@
 import { STATUS_CODES } from 'node:http';
-import type { DomainErrorKind } from './domain-error';
+import type { SchemaObject } from '@nestjs/swagger';
+import type { DocumentedHeader } from '../http/response-headers';
+import type { DomainErrorClass, DomainErrorKind } from './domain-error';
 
 export const PROBLEM_CONTENT_TYPE = 'application/problem+json; charset=utf-8';
 
@@ -16,6 +18,19 @@ export const STATUS_BY_KIND: Record<DomainErrorKind, number> = {
   unprocessable: 422,
   rate_limited: 429,
 };
+
+/** A problem as the document describes it: an error class's declaration, or one the platform answers itself. */
+export interface DocumentedProblem {
+  readonly code: string;
+  readonly status: number;
+  readonly extensions?: Readonly<Record<string, SchemaObject>>;
+  readonly headers?: readonly DocumentedHeader[];
+}
+
+export function documentedProblemOf(errorClass: DomainErrorClass): DocumentedProblem {
+  const { kind, ...problem } = errorClass.problem;
+  return { ...problem, status: STATUS_BY_KIND[kind] };
+}
 
 export interface Problem {
   type: string;

@@ -1,4 +1,5 @@
-import { DomainError } from '../errors/domain-error';
+import { DomainError, type ProblemDeclaration } from '../errors/domain-error';
+import { FIELD_ERRORS } from '../errors/invalid-request.error';
 
 /** Where a page ended: the sort it belongs to, the last row's sort key and its id (the tie-breaker). */
 export interface CursorPosition {
@@ -16,9 +17,14 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** A `cursor` the service did not issue for this list and sort, or one altered since. */
 export class InvalidCursorError extends DomainError {
-  readonly kind = 'invalid_input';
+  static readonly problem: ProblemDeclaration = {
+    code: 'INVALID_CURSOR',
+    kind: 'invalid_input',
+    extensions: FIELD_ERRORS,
+  };
+
   constructor(reason: string) {
-    super('INVALID_CURSOR', `The cursor is not valid for this list: ${reason}. Start again without a cursor.`, {
+    super(`The cursor is not valid for this list: ${reason}. Start again without a cursor.`, {
       errors: [{ field: 'cursor', message: reason }],
     });
   }

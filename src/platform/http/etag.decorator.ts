@@ -2,8 +2,8 @@ import { applyDecorators, createParamDecorator, type ExecutionContext, type Type
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { ApiHeader, ApiOkResponse, ApiResponse } from '@nestjs/swagger';
 import type { FastifyRequest } from 'fastify';
-import { ApiProblemResponses } from '../errors/api-problem-responses.decorator';
-import { etagOf, type IfMatch, noneMatchNames, parseIfMatch, type Versioned } from './etag';
+import { Throws } from '../errors/throws.decorator';
+import { etagOf, type IfMatch, noneMatchNames, parseIfMatch, PreconditionFailedError, type Versioned } from './etag';
 import { addRouteHook, type PayloadHook, RouteConfigEntry, routeConfigEntry } from './route-hooks';
 
 /** The Fastify route config key of routes that answer with an ETag: a read or an edit. */
@@ -126,7 +126,7 @@ export function AcceptsIfMatch() {
       required: false,
       description: 'The ETag you read; the edit is refused with 412, changing nothing, if the resource changed since.',
     }),
-    ApiProblemResponses(412),
+    Throws(PreconditionFailedError),
   );
 }
 

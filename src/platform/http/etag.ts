@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { DomainError } from '../errors/domain-error';
+import { DomainError, type ProblemDeclaration } from '../errors/domain-error';
 import { InvalidRequestError } from '../errors/invalid-request.error';
 
 /**
@@ -12,13 +12,16 @@ export const NO_PRECONDITION: IfMatch = { any: true };
 
 /** The edited resource changed since the client read it (its ETag no longer matches `If-Match`). */
 export class PreconditionFailedError extends DomainError {
-  readonly kind = 'precondition_failed';
+  static readonly problem: ProblemDeclaration = {
+    code: 'PRECONDITION_FAILED',
+    kind: 'precondition_failed',
+    extensions: { currentETag: { type: 'string', example: '"4"' } },
+  };
+
   constructor(current: string) {
-    super(
-      'PRECONDITION_FAILED',
-      'The resource changed since you read it: nothing was changed. Read it again and retry with its new ETag.',
-      { currentETag: current },
-    );
+    super('The resource changed since you read it: nothing was changed. Read it again and retry with its new ETag.', {
+      currentETag: current,
+    });
   }
 }
 

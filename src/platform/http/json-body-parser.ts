@@ -1,6 +1,6 @@
 import type { RawServerDefault } from 'fastify';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
-import { DomainError } from '../errors/domain-error';
+import { DomainError, type ProblemDeclaration } from '../errors/domain-error';
 
 /**
  * Deeper than any body this API takes, and far below the depth at which the
@@ -9,10 +9,10 @@ import { DomainError } from '../errors/domain-error';
 export const MAX_JSON_NESTING = 32;
 
 export class JsonTooDeepError extends DomainError {
-  readonly kind = 'invalid_input';
+  static readonly problem: ProblemDeclaration = { code: 'JSON_TOO_DEEP', kind: 'invalid_input' };
 
   constructor() {
-    super('JSON_TOO_DEEP', `The request body nests arrays or objects more than ${MAX_JSON_NESTING} levels deep.`);
+    super(`The request body nests arrays or objects more than ${MAX_JSON_NESTING} levels deep.`);
   }
 }
 

@@ -1,5 +1,6 @@
 import type { Socket } from 'node:net';
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
+import { MALFORMED_URL, PATH_PARAMETER_TOO_LONG } from '../errors/platform-problems';
 import { PROBLEM_CONTENT_TYPE, problemOf, statusTitle } from '../errors/problem';
 import { REQUEST_ID_HEADER, requestIdFor } from './request-id';
 import { pathOf } from './request-path';
@@ -13,13 +14,11 @@ interface Refusal {
 /** What Fastify's router refuses before any hook, filter or Nest code runs, by error code. */
 const ROUTER_REFUSALS: Record<string, Refusal> = {
   FST_ERR_BAD_URL: {
-    status: 400,
-    code: 'MALFORMED_URL',
+    ...MALFORMED_URL,
     detail: 'The request path is not valid percent-encoded UTF-8.',
   },
   FST_ERR_MAX_PARAM_LENGTH: {
-    status: 414,
-    code: 'PATH_PARAMETER_TOO_LONG',
+    ...PATH_PARAMETER_TOO_LONG,
     detail: 'A path parameter is longer than 100 characters.',
   },
 };

@@ -1,22 +1,26 @@
-import { DomainError } from '../errors/domain-error';
+import { DomainError, type ProblemDeclaration } from '../errors/domain-error';
+import { FIELD_ERRORS } from '../errors/invalid-request.error';
 
 export class IdempotencyKeyRequiredError extends DomainError {
-  readonly kind = 'invalid_input';
+  static readonly problem: ProblemDeclaration = {
+    code: 'IDEMPOTENCY_KEY_REQUIRED',
+    kind: 'invalid_input',
+    extensions: FIELD_ERRORS,
+  };
+
   constructor() {
     const message = 'send an Idempotency-Key header of 1 to 255 printable characters, unique per operation';
-    super('IDEMPOTENCY_KEY_REQUIRED', `This operation must be safe to retry: ${message}.`, {
+    super(`This operation must be safe to retry: ${message}.`, {
       errors: [{ field: 'Idempotency-Key', message }],
     });
   }
 }
 
 export class IdempotencyKeyReusedError extends DomainError {
-  readonly kind = 'unprocessable';
+  static readonly problem: ProblemDeclaration = { code: 'IDEMPOTENCY_KEY_REUSED', kind: 'unprocessable' };
+
   constructor() {
-    super(
-      'IDEMPOTENCY_KEY_REUSED',
-      'This Idempotency-Key was used for a different request. Use a new key for a new operation.',
-    );
+    super('This Idempotency-Key was used for a different request. Use a new key for a new operation.');
   }
 }
 
@@ -24,13 +28,17 @@ export class IdempotencyKeyReusedError extends DomainError {
 const wholeSeconds = (seconds: number): number => Math.max(1, Math.ceil(seconds));
 
 export class IdempotentRequestInFlightError extends DomainError {
-  readonly kind = 'conflict';
+  static readonly problem: ProblemDeclaration = {
+    code: 'IDEMPOTENT_REQUEST_IN_FLIGHT',
+    kind: 'conflict',
+    headers: ['Retry-After'],
+  };
+
   /** When to retry, in seconds (`Retry-After`). */
-  readonly retryAfterSeconds: number;
+  override readonly retryAfterSeconds: number;
 
   constructor(retryAfterSeconds = 1) {
     super(
-      'IDEMPOTENT_REQUEST_IN_FLIGHT',
       'A request with this Idempotency-Key is still being processed. Retry after Retry-After seconds to get its ' +
         'response.',
     );

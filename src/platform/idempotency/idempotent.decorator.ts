@@ -9,11 +9,15 @@ import {
 } from '@nestjs/common';
 import { HTTP_CODE_METADATA } from '@nestjs/common/constants';
 import { Reflector } from '@nestjs/core';
-import { ApiHeader, ApiResponse } from '@nestjs/swagger';
+import { ApiHeader } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { from, lastValueFrom, map, type Observable } from 'rxjs';
-import { ApiProblemResponses } from '../errors/api-problem-responses.decorator';
-import { IdempotencyKeyRequiredError, IdempotentRequestInFlightError } from './idempotency.errors';
+import { Throws } from '../errors/throws.decorator';
+import {
+  IdempotencyKeyRequiredError,
+  IdempotencyKeyReusedError,
+  IdempotentRequestInFlightError,
+} from './idempotency.errors';
 import { IdempotencyService } from './idempotency.service';
 
 export const IDEMPOTENCY_KEY_HEADER = 'idempotency-key';
@@ -38,14 +42,9 @@ class IdempotencyInterceptor implements NestInterceptor {
       this.reflector.get<number | undefined>(HTTP_CODE_METADATA, context.getHandler()) ?? HttpStatus.CREATED;
     const parts = [request.method, request.routeOptions.url, request.params, request.body];
 
-    const run = this.idempotency
-      .run({ scope, key, parts }, status, () => lastValueFrom(next.handle(), { defaultValue: undefined }))
-      .catch((error: unknown) => {
-        if (error instanceof IdempotentRequestInFlightError) {
-          void reply.header('retry-after', String(error.retryAfterSeconds));
-        }
-        throw error;
-      });
+    const run = this.idempotency.run({ scope, key, parts }, status, () =>
+      lastValueFrom(next.handle(), { defaultValue: undefined }),
+    );
     return from(run).pipe(
       map((response) => {
         // A replay goes through the route's hooks as the first answer did (Location among them).
@@ -74,17 +73,6 @@ export function Idempotent() {
         'Unique per operation (1-255 printable characters, e.g. a UUID). Retrying with the same key and body returns ' +
         'the first response with `Idempotent-Replayed: true`; the same key with another body is 422.',
     }),
-    ApiProblemResponses(409, 422),
-    ApiResponse({
-      status: 409,
-      headers: {
-        'Retry-After': {
-          description:
-            'With `idempotent-request-in-flight`: seconds to wait before retrying with the same key — as long as ' +
-            'the first request has run so far, at least 1, never past the end of its claim.',
-          schema: { type: 'integer', minimum: 1 },
-        },
-      },
-    }),
+    Throws(IdempotencyKeyRequiredError, IdempotencyKeyReusedError, IdempotentRequestInFlightError),
   );
 }
