@@ -26,6 +26,8 @@ import { JsonTooDeepError } from './platform/http/json-body-parser';
 import { API_KEY_SECURITY, BEARER_SECURITY } from './platform/http/openapi-security';
 import { type DocumentedHeader, headerComponents, headerReferences } from './platform/http/response-headers';
 import { UNTHROTTLED_EXTENSION } from './platform/http/unthrottled.decorator';
+import { validatedClasses } from './platform/library-internals/class-validator';
+import { documentValidationConstraints } from './platform/openapi/validation-constraints';
 
 const HTTP_METHODS = ['get', 'put', 'post', 'delete', 'patch', 'options', 'head'] as const;
 
@@ -38,6 +40,7 @@ export function buildOpenApiDocument(app: INestApplication): OpenAPIObject {
     .addBearerAuth({ type: 'http', scheme: 'bearer', bearerFormat: 'JWT' }, BEARER_SECURITY)
     .addApiKey({ type: 'apiKey', in: 'header', name: 'X-API-Key' }, API_KEY_SECURITY)
     .build();
+  documentValidationConstraints(validatedClasses());
   const document = SwaggerModule.createDocument(app, config, {
     extraModels: [ProblemDetailsDto],
     operationIdFactory: (controllerKey, methodKey) => `${controllerKey.replace(/Controller$/, '')}_${methodKey}`,

@@ -3,12 +3,14 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Ajv from 'ajv';
 import addFormats from 'ajv-formats';
+import { getMetadataStorage, ValidationTypes } from 'class-validator';
 import type { OpenAPIV3 } from 'openapi-types';
 import request from 'supertest';
 import type TestAgent from 'supertest/lib/agent';
 import packageJson from '../package.json';
 import { DomainError, type DomainErrorClass } from '../src/platform/errors/domain-error';
 import { problemType, STATUS_BY_KIND } from '../src/platform/errors/problem';
+import { validatedClasses } from '../src/platform/library-internals/class-validator';
 import { killAppProcesses, startAppProcess, testAppEnvironment } from './support/app-process';
 import { ProbeModule } from './support/fixtures/probe.module';
 import loadOpenApiValidator from './support/load-openapi-validator.cjs';
@@ -21,6 +23,7 @@ import {
   type OpenApiDocument,
   operationsOf,
   resolve,
+  type SchemaObject,
 } from './support/openapi-document';
 import { CARD, postPayment } from './support/billing';
 import { createProduct } from './support/catalog';
@@ -215,6 +218,56 @@ function duplicateOperationIds(operations: DocumentedOperation[]): Violation[] {
   return [...labelsById.values()]
     .filter((labels) => labels.length > 1)
     .flatMap((labels) => labels.map((operation) => ({ operation, rule: 'has a unique operationId' })));
+}
+
+type Constraints = readonly unknown[];
+
+/**
+ * What the document must say of a property for each validator on it, checked
+ * on the schema of the property (or of its items, for a validator with
+ * `each`). Written apart from the derivation in src/platform/openapi, so a
+ * validator the derivation forgets shows here.
+ */
+const PROMISES: Record<string, (schema: SchemaObject, constraints: Constraints) => boolean> = {
+  isInt: (schema) => schema.type === 'integer',
+  isUuid: (schema) => schema.format === 'uuid',
+  isEmail: (schema) => schema.format === 'email',
+  matches: (schema, [pattern]) => schema.pattern === (pattern instanceof RegExp ? pattern.source : pattern),
+  isIn: (schema, [values]) => JSON.stringify(schema.enum) === JSON.stringify(values),
+  isISO4217CurrencyCode: (schema) => schema.pattern === '^[A-Z]{3}$',
+  isISO31661Alpha2: (schema) => schema.pattern === '^[A-Z]{2}$',
+  min: (schema, [minimum]) => schema.minimum !== undefined && schema.minimum >= (minimum as number),
+  max: (schema, [maximum]) => schema.maximum !== undefined && schema.maximum <= (maximum as number),
+  minLength: (schema, [minimum]) => schema.minLength !== undefined && schema.minLength >= (minimum as number),
+  maxLength: (schema, [maximum]) => schema.maxLength !== undefined && schema.maxLength <= (maximum as number),
+  isLength: (schema, [minimum, maximum]) =>
+    (schema.minLength ?? 0) >= (minimum as number) &&
+    (maximum === undefined || (schema.maxLength !== undefined && schema.maxLength <= (maximum as number))),
+  arrayMinSize: (schema, [minimum]) => schema.minItems !== undefined && schema.minItems >= (minimum as number),
+  arrayMaxSize: (schema, [maximum]) => schema.maxItems !== undefined && schema.maxItems <= (maximum as number),
+  arrayUnique: (schema) => schema.uniqueItems === true,
+};
+
+/** Every validator of every class documented as a component schema that the document does not state. */
+function unstatedValidators(document: OpenApiDocument): string[] {
+  const schemas = document.components?.schemas ?? {};
+  return validatedClasses().flatMap((type) => {
+    const component = schemas[type.name];
+    if (!component) return [];
+    const properties = resolve<SchemaObject>(document, component).properties ?? {};
+    return getMetadataStorage()
+      .getTargetValidationMetadatas(type, '', true, false)
+      .filter(({ type: kind, name }) => kind === ValidationTypes.CUSTOM_VALIDATION && name && name in PROMISES)
+      .flatMap(({ name, propertyName, constraints, each }) => {
+        const where = `${type.name}.${propertyName}: @${name}`;
+        const property = properties[propertyName];
+        if (!property) return [`${where}, but the property is not documented`];
+        const resolved = resolve<SchemaObject>(document, property);
+        const schema = each && resolved.type === 'array' ? resolve<SchemaObject>(document, resolved.items) : resolved;
+        const holds = PROMISES[name as string](schema, (constraints as Constraints | undefined) ?? []);
+        return holds ? [] : [`${where}, documented as ${JSON.stringify(schema)}`];
+      });
+  });
 }
 
 async function validateOpenApi(document: OpenApiDocument): Promise<{ valid: boolean; errors?: unknown }> {
@@ -440,6 +493,43 @@ describe.each<[string, () => Promise<ServingApp>, string[]]>([
         !violations.some(({ operation, rule }) => operation === exception.operation && rule === exception.rule),
     );
     expect(stale).toEqual([]);
+  });
+
+  it('states what each validator enforces: integers, UUIDs, patterns, enums, bounds', () => {
+    expect(unstatedValidators(document)).toEqual([]);
+  });
+
+  it('types the ids in paths as UUIDs, and the chain positions to verify as integers', () => {
+    const untypedIds = operationsOf(document).flatMap(({ label, parameters }) =>
+      parameters
+        .filter((parameter) => parameter.in === 'path' && /(^id|Id)$/.test(parameter.name))
+        .filter((parameter) => resolve<SchemaObject>(document, parameter.schema ?? {}).format !== 'uuid')
+        .map((parameter) => `${label}: ${parameter.name}`),
+    );
+    expect(untypedIds).toEqual([]);
+    const verify = operationsOf(document).find(({ path }) => path === '/v1/audit/verify');
+    if (verify) {
+      const types = verify.parameters.map(({ name, schema }) => [
+        name,
+        resolve<SchemaObject>(document, schema ?? {}).type,
+      ]);
+      expect(types).toEqual([
+        ['from', 'integer'],
+        ['to', 'integer'],
+      ]);
+    }
+  });
+
+  it('documents the length a new password must have', () => {
+    const schemas = document.components?.schemas ?? {};
+    for (const [schema, property] of [
+      ['RegisterDto', 'password'],
+      ['CreateUserDto', 'password'],
+      ['ChangePasswordDto', 'newPassword'],
+    ]) {
+      const properties = resolve<SchemaObject>(document, schemas[schema]).properties ?? {};
+      expect(resolve<SchemaObject>(document, properties[property])).toMatchObject({ minLength: 15, maxLength: 256 });
+    }
   });
 
   it('is titled and versioned as package.json', () => {

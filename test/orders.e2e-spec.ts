@@ -110,6 +110,17 @@ describe('orders', () => {
       expect(await getOrder(buyer, order.id)).toEqual(order);
     });
 
+    it('stores the country code upper-case, as the document promises it back', async () => {
+      const bolts = await product();
+      const address = shippingAddress({ country: 'de' });
+      const response = await postOrder(testApp, buyer, [], {
+        body: { items: [{ productId: bolts.id, quantity: 1 }], shippingAddress: address },
+      }).expect(201);
+      const order = response.body as TestOrder;
+      expect(order.shippingAddress).toEqual({ ...address, country: 'DE' });
+      expect((await getOrder(buyer, order.id)).shippingAddress.country).toBe('DE');
+    });
+
     it('opens the invoice for the whole order, readable by the buyer', async () => {
       const item = await product({ priceCents: 1_999, taxRateBps: 700 });
       const order = await placeOrder(testApp, buyer, [{ productId: item.id, quantity: 2 }]);

@@ -2,20 +2,25 @@ import { ApiProperty } from '@nestjs/swagger';
 import { AUDIT_ACTOR_TYPES, AUDIT_OUTCOMES } from '../audit-event.entity';
 import type { AuditRecord } from '../audit-chain';
 import { PageOf } from '../../platform/http/page.dto';
+import { IsInt, IsUUID } from 'class-validator';
 
 export class AuditActorDto {
   @ApiProperty({ enum: AUDIT_ACTOR_TYPES })
   type!: string;
 
   /** The user who acted (for an API key, the user it acts for); null for anonymous and system. */
-  @ApiProperty({ type: String, format: 'uuid', nullable: true })
+  @ApiProperty({ type: String, nullable: true })
+  @ApiProperty()
+  @IsUUID()
   id!: string | null;
 
-  @ApiProperty({ type: String, format: 'uuid', nullable: true })
+  @ApiProperty({ type: String, nullable: true })
+  @IsUUID()
   organizationId!: string | null;
 
   /** The API key the request came with, if any. */
-  @ApiProperty({ type: String, format: 'uuid', nullable: true })
+  @ApiProperty({ type: String, nullable: true })
+  @IsUUID()
   apiKeyId!: string | null;
 }
 
@@ -29,10 +34,12 @@ export class AuditResourceDto {
 
 /** One event of the audit trail; `seq`, `prevHash` and `hash` are null until it is sealed into the chain (within a second). */
 export class AuditEventDto implements AuditRecord {
-  @ApiProperty({ format: 'uuid' })
+  @ApiProperty()
+  @IsUUID()
   id!: string;
 
   @ApiProperty({ type: Number, nullable: true, description: 'Position in the hash chain.' })
+  @IsInt()
   seq!: number | null;
 
   @ApiProperty({ format: 'date-time' })

@@ -1,9 +1,11 @@
 import { ApiProperty } from '@nestjs/swagger';
 import type { SignedCheckpoint } from '../audit-chain';
 import { PageOf } from '../../platform/http/page.dto';
+import { IsInt } from 'class-validator';
 
 /** The chain's head at one moment, signed: verify with the key of `GET /v1/audit/public-key`. */
 export class CheckpointDto implements SignedCheckpoint {
+  @IsInt()
   seq!: number;
 
   /** The `hash` of the event at `seq`. */

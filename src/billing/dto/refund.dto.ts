@@ -1,10 +1,8 @@
-import { ApiPropertyOptional } from '@nestjs/swagger';
-import { IsInt, IsOptional, Min } from 'class-validator';
+import { IsInt, IsOptional, IsUUID, Min } from 'class-validator';
 import { SingleLineText } from '../../platform/validation/single-line-text.decorator';
 
 export class CreateRefundDto {
   /** Part of what is still refundable; absent: all of it. */
-  @ApiPropertyOptional({ type: 'integer', minimum: 1 })
   @IsOptional()
   @IsInt()
   @Min(1)
@@ -15,10 +13,14 @@ export class CreateRefundDto {
 }
 
 export class RefundDto {
+  @IsUUID()
   id!: string;
+  @IsUUID()
   paymentId!: string;
+  @IsInt()
   amountCents!: number;
   reason!: string;
+  @IsUUID()
   createdById!: string;
   createdAt!: Date;
 }

@@ -18,7 +18,6 @@ export class ListProductsQueryDto extends PageQueryDto {
   @IsUUID()
   categoryId?: string;
 
-  @ApiPropertyOptional({ type: 'integer', minimum: 0, maximum: MAX_PRICE_CENTS })
   @IsOptional()
   @Type(() => Number)
   @IsInt()
@@ -26,7 +25,6 @@ export class ListProductsQueryDto extends PageQueryDto {
   @Max(MAX_PRICE_CENTS)
   minPriceCents?: number;
 
-  @ApiPropertyOptional({ type: 'integer', minimum: 0, maximum: MAX_PRICE_CENTS })
   @IsOptional()
   @Type(() => Number)
   @IsInt()

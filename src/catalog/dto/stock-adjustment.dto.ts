@@ -1,4 +1,3 @@
-import { ApiProperty } from '@nestjs/swagger';
 import { IsIn, IsInt, Max, Min, NotEquals } from 'class-validator';
 import { MultiLineText } from '../../platform/validation/multi-line-text.decorator';
 import { MAX_STOCK } from './create-product.dto';
@@ -9,14 +8,12 @@ export type AdjustmentReason = (typeof ADJUSTMENT_REASONS)[number];
 
 export class StockAdjustmentDto {
   /** Units to add (positive) or remove (negative); stock never goes below zero (409). */
-  @ApiProperty({ type: 'integer', minimum: -MAX_STOCK, maximum: MAX_STOCK })
   @IsInt()
   @NotEquals(0)
   @Min(-MAX_STOCK)
   @Max(MAX_STOCK)
   delta!: number;
 
-  @ApiProperty({ enum: ADJUSTMENT_REASONS })
   @IsIn(ADJUSTMENT_REASONS)
   reason!: AdjustmentReason;
 

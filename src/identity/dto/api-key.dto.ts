@@ -1,9 +1,11 @@
 import { ApiProperty } from '@nestjs/swagger';
 import { ROLES, type Role } from '../../access/roles';
 import { PageOf } from '../../platform/http/page.dto';
+import { IsUUID } from 'class-validator';
 
 /** An API key as listed: never its secret, which only its creator saw, once. */
 export class ApiKeyDto {
+  @IsUUID()
   id!: string;
   name!: string;
 
@@ -11,8 +13,10 @@ export class ApiKeyDto {
   prefix!: string;
 
   /** The user the key acts for. */
+  @IsUUID()
   userId!: string;
 
+  @IsUUID()
   organizationId!: string | null;
 
   /** What the key may do: these roles, as far as its user still holds them. */

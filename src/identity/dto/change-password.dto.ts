@@ -1,5 +1,6 @@
 import { IsNotEmpty, IsString, MaxLength } from 'class-validator';
 import { PASSWORD_MAX_LENGTH } from '../password-policy';
+import { NewPassword } from './new-password.decorator';
 
 export class ChangePasswordDto {
   @IsString()
@@ -12,7 +13,6 @@ export class ChangePasswordDto {
    * when common, easy to guess or built from your email, your organization's
    * name or the service's name.
    */
-  @IsString()
-  @MaxLength(PASSWORD_MAX_LENGTH)
+  @NewPassword()
   newPassword!: string;
 }

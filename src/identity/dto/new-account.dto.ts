@@ -1,6 +1,6 @@
-import { IsEmail, IsString, MaxLength } from 'class-validator';
+import { IsEmail, MaxLength } from 'class-validator';
 import { SingleLineText } from '../../platform/validation/single-line-text.decorator';
-import { PASSWORD_MAX_LENGTH } from '../password-policy';
+import { NewPassword } from './new-password.decorator';
 
 /** What every new account is made of, by self-registration or by an administrator. */
 export class NewAccountDto {
@@ -16,7 +16,6 @@ export class NewAccountDto {
    * 15 to 256 characters, no composition rules; refused when common, easy to
    * guess or built from the email, the organization name or the service name.
    */
-  @IsString()
-  @MaxLength(PASSWORD_MAX_LENGTH)
+  @NewPassword()
   password!: string;
 }

@@ -1,12 +1,15 @@
 import { ApiProperty } from '@nestjs/swagger';
 import { ROLES, type Role } from '../../access/roles';
+import { IsUUID } from 'class-validator';
 
 export class RegisteredOrganizationDto {
+  @IsUUID()
   id!: string;
   name!: string;
 }
 
 export class RegisteredUserDto {
+  @IsUUID()
   id!: string;
   email!: string;
   displayName!: string;
@@ -14,6 +17,7 @@ export class RegisteredUserDto {
   @ApiProperty({ enum: ROLES, isArray: true })
   roles!: Role[];
 
+  @IsUUID()
   organizationId!: string;
 }
 

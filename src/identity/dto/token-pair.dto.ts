@@ -1,4 +1,5 @@
 import { ApiProperty } from '@nestjs/swagger';
+import { IsInt } from 'class-validator';
 
 export class TokenPairDto {
   /** JWT for `Authorization: Bearer …`; short-lived. */
@@ -11,5 +12,6 @@ export class TokenPairDto {
   tokenType!: 'Bearer';
 
   /** Seconds until the access token expires. */
+  @IsInt()
   expiresIn!: number;
 }

@@ -16,6 +16,7 @@ export const MAX_ORDER_LINES = 100;
 
 /** UUIDs are case-insensitive; the catalog's ids, and the checks for lines naming one product twice, are lower-case. */
 const lowerCase = ({ value }: { value: unknown }) => (typeof value === 'string' ? value.toLowerCase() : value);
+const upperCase = ({ value }: { value: unknown }) => (typeof value === 'string' ? value.toUpperCase() : value);
 
 export class OrderItemDto {
   @Transform(lowerCase)
@@ -45,7 +46,8 @@ export class ShippingAddressDto {
   @SingleLineText(100)
   city!: string;
 
-  /** ISO 3166-1 alpha-2, e.g. `DE`. */
+  /** ISO 3166-1 alpha-2, e.g. `DE`; stored upper-case. */
+  @Transform(upperCase)
   @IsISO31661Alpha2()
   country!: string;
 }

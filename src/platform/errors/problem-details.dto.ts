@@ -1,4 +1,5 @@
 import { ApiProperty } from '@nestjs/swagger';
+import { IsInt } from 'class-validator';
 
 /**
  * An error response, RFC 9457 `application/problem+json`: the members every
@@ -12,6 +13,7 @@ export class ProblemDetailsDto {
   title!: string;
 
   @ApiProperty({ example: 404 })
+  @IsInt()
   status!: number;
 
   @ApiProperty({ example: 'No route matches GET /v1/nothing-here.' })

@@ -9,7 +9,7 @@ export const MAX_PAGE_LIMIT = 100;
 /** `?limit=&cursor=` of every list; list query DTOs extend it with their filters. */
 export class PageQueryDto {
   /** Items per page. */
-  @ApiPropertyOptional({ type: 'integer', minimum: 1, maximum: MAX_PAGE_LIMIT, default: DEFAULT_PAGE_LIMIT })
+  @ApiPropertyOptional({ default: DEFAULT_PAGE_LIMIT })
   @IsOptional()
   @Type(() => Number)
   @IsInt()

@@ -9,7 +9,7 @@ const MULTI_LINE_TEXT = /^(?:[^\p{Cc}\p{Cs}]|[\n\r\t])*$/u;
 /** A description, a note: any length up to `maxLength`, line breaks allowed; `optional` accepts it absent (not null). */
 export function MultiLineText(maxLength: number, { optional = false } = {}) {
   return applyDecorators(
-    ApiProperty({ maxLength, required: !optional }),
+    ApiProperty({ required: !optional }),
     ...(optional ? [AbsentOrValid()] : []),
     IsString(),
     MaxLength(maxLength),

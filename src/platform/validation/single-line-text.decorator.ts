@@ -13,7 +13,7 @@ const SINGLE_LINE_TEXT = /^(?=.*\S)[^\p{Cc}\p{Cs}\u2028\u2029]+$/u;
 /** `optional` accepts the field absent, not null (and documents it so). */
 export function SingleLineText(maxLength: number, { optional = false } = {}) {
   return applyDecorators(
-    ApiProperty({ minLength: 1, maxLength, required: !optional }),
+    ApiProperty({ minLength: 1, required: !optional }),
     ...(optional ? [AbsentOrValid()] : []),
     IsString(),
     MaxLength(maxLength),
