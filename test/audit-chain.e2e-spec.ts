@@ -161,8 +161,12 @@ describe('Audit chain: sealing, verification, signed checkpoints, offline verifi
   let auditor: TestUser;
 
   beforeAll(async () => {
-    // A checkpoint with every event, sealed every 50 ms: verify races the sealer all the time.
-    testApp = await startTestApp({ AUDIT_CHECKPOINT_EVERY_EVENTS: '1', AUDIT_SEAL_INTERVAL_MS: '50' });
+    // A checkpoint with every event, sealed every 50 ms: verify races the sealer all the time, three at once.
+    testApp = await startTestApp({
+      AUDIT_CHECKPOINT_EVERY_EVENTS: '1',
+      AUDIT_SEAL_INTERVAL_MS: '50',
+      AUDIT_VERIFY_MAX_CONCURRENT: '3',
+    });
     auditor = await createUser(testApp, { roles: ['auditor'] });
   });
   afterAll(() => testApp?.close());

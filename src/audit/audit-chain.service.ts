@@ -1,14 +1,17 @@
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { Between, DataSource, type EntityManager, MoreThanOrEqual, type Repository } from 'typeorm';
+import { Environment } from '../platform/config/environment';
 import { inReadOnlySnapshot } from '../platform/database/read-only-snapshot';
 import { InvalidRequestError } from '../platform/errors/invalid-request.error';
 import { findPage, mapPage, type Page, type PageRequest } from '../platform/http/keyset-pagination';
+import { ConcurrencyLimit } from '../platform/scheduling/concurrency-limit';
 import { ChainVerifier, type ChainVerification, GENESIS_HASH, type SignedCheckpoint } from './audit-chain';
 import { AuditChainLink } from './audit-chain-link.entity';
 import { AuditCheckpoint } from './audit-checkpoint.entity';
 import { toAuditRecord } from './audit-record.mapper';
 import { AuditSigningKey } from './audit-signing-key';
+import { AuditVerificationsBusyError } from './audit.errors';
 
 /** Links read per query while walking the chain: memory stays flat however long it is. */
 export const CHAIN_READ_BATCH = 2_000;
@@ -16,11 +19,16 @@ export const CHAIN_READ_BATCH = 2_000;
 /** Reads the chain for auditors: verification, signed checkpoints, the public key. */
 @Injectable()
 export class AuditChainService {
+  private readonly verifications: ConcurrencyLimit;
+
   constructor(
     private readonly dataSource: DataSource,
     @InjectRepository(AuditCheckpoint) private readonly checkpoints: Repository<AuditCheckpoint>,
     private readonly signingKey: AuditSigningKey,
-  ) {}
+    environment: Environment,
+  ) {
+    this.verifications = new ConcurrencyLimit(environment.AUDIT_VERIFY_MAX_CONCURRENT);
+  }
 
   /**
    * Recomputes the chain over `[from, to]` (default: all of it) against the
@@ -29,14 +37,24 @@ export class AuditChainService {
    *
    * Every read comes from one snapshot: the sealer appends events and their
    * checkpoints all the time, and a checkpoint read after the head would
-   * cover events the walk never saw, which is how a deletion looks.
+   * cover events the walk never saw, which is how a deletion looks. The
+   * snapshot holds a pooled connection for the whole walk, so at most
+   * AUDIT_VERIFY_MAX_CONCURRENT run at once; more are refused (429).
    */
   async verify(range: { from?: number; to?: number }): Promise<ChainVerification> {
     const from = range.from ?? 1;
     if (range.to !== undefined && range.to < from) {
       throw new InvalidRequestError([{ field: 'to', message: 'to must not be less than from' }]);
     }
-    return inReadOnlySnapshot(this.dataSource, (manager) => this.verifyIn(manager, from, range.to));
+    const release = this.verifications.tryAcquire();
+    if (!release) {
+      throw new AuditVerificationsBusyError(this.verifications.max, this.verifications.retryAfterSeconds());
+    }
+    try {
+      return await inReadOnlySnapshot(this.dataSource, (manager) => this.verifyIn(manager, from, range.to));
+    } finally {
+      release();
+    }
   }
 
   private async verifyIn(manager: EntityManager, from: number, requestedTo?: number): Promise<ChainVerification> {

@@ -11,6 +11,7 @@ import { AuditChainLink } from './audit-chain-link.entity';
 import { AuditEvent, type AuditOutcome } from './audit-event.entity';
 import { CSV_HEADER, csvRow, ndjsonLine } from './audit-export-format';
 import { toAuditRecord } from './audit-record.mapper';
+import { ConcurrencyLimit } from '../platform/scheduling/concurrency-limit';
 import { AuditExportsBusyError } from './audit.errors';
 
 /** Rows fetched from the export cursor at a time, and handed to the response as one chunk. */
@@ -43,13 +44,15 @@ export interface AuditEventFilter extends AuditPeriod {
 /** The trail as auditors read it: filtered lists, single events, streamed exports. */
 @Injectable()
 export class AuditEventsService {
-  private runningExports = 0;
+  private readonly exports: ConcurrencyLimit;
 
   constructor(
     @InjectRepository(AuditEvent) private readonly events: Repository<AuditEvent>,
     private readonly dataSource: DataSource,
     private readonly environment: Environment,
-  ) {}
+  ) {
+    this.exports = new ConcurrencyLimit(environment.AUDIT_EXPORT_MAX_CONCURRENT);
+  }
 
   /** Newest first (by occurredAt, then id), sealed or not yet. */
   async list(filter: AuditEventFilter, page: PageRequest): Promise<Page<AuditRecord>> {
@@ -84,10 +87,8 @@ export class AuditEventsService {
    */
   async *export(format: 'ndjson' | 'csv', filter: AuditPeriod): AsyncGenerator<string> {
     const { from, to } = period(filter);
-    if (this.runningExports >= this.environment.AUDIT_EXPORT_MAX_CONCURRENT) {
-      throw new AuditExportsBusyError(this.environment.AUDIT_EXPORT_MAX_CONCURRENT);
-    }
-    this.runningExports++;
+    const release = this.exports.tryAcquire();
+    if (!release) throw new AuditExportsBusyError(this.exports.max, this.exports.retryAfterSeconds());
     const runner = this.dataSource.createQueryRunner();
     try {
       await startReadOnlySnapshot(runner);
@@ -116,7 +117,7 @@ export class AuditEventsService {
         yield chunk;
       }
     } finally {
-      this.runningExports--;
+      release();
       await endReadOnlySnapshot(runner);
     }
   }

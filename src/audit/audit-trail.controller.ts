@@ -4,6 +4,7 @@ import { Authorize } from '../access/authorize.decorator';
 import { Throws } from '../platform/errors/throws.decorator';
 import { PageQueryDto } from '../platform/http/page-query.dto';
 import { AuditChainService } from './audit-chain.service';
+import { AuditVerificationsBusyError } from './audit.errors';
 import { ChainVerificationDto } from './dto/chain-verification.dto';
 import { CheckpointPageDto, PublicKeyDto } from './dto/checkpoint.dto';
 import { VerifyQueryDto } from './dto/verify-query.dto';
@@ -22,6 +23,7 @@ export class AuditTrailController {
       'Detects an event changed, deleted, inserted or reordered after the fact, also by someone with write ' +
       'access to the database, up to the last signed checkpoint. `from`/`to` are seq numbers (default: all).',
   })
+  @Throws(AuditVerificationsBusyError)
   verify(@Query() query: VerifyQueryDto): Promise<ChainVerificationDto> {
     return this.chain.verify(query);
   }

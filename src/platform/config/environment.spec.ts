@@ -160,7 +160,22 @@ describe('validateEnvironment', () => {
       expect(namesIn(problemsOf({ DATABASE_POOL_SIZE: '4', AUDIT_EXPORT_MAX_CONCURRENT: '4' }))).toEqual([
         'AUDIT_EXPORT_MAX_CONCURRENT',
       ]);
-      expect(problemsOf({ DATABASE_POOL_SIZE: '4', AUDIT_EXPORT_MAX_CONCURRENT: '3' })).toEqual([]);
+      expect(problemsOf({ DATABASE_POOL_SIZE: '5', AUDIT_EXPORT_MAX_CONCURRENT: '3' })).toEqual([]);
+    });
+
+    it('refuses concurrent chain verifications that, with the exports, would take every connection', () => {
+      expect(namesIn(problemsOf({ DATABASE_POOL_SIZE: '4', AUDIT_EXPORT_MAX_CONCURRENT: '3' }))).toEqual([
+        'AUDIT_VERIFY_MAX_CONCURRENT',
+      ]);
+      expect(
+        namesIn(
+          problemsOf({ DATABASE_POOL_SIZE: '6', AUDIT_EXPORT_MAX_CONCURRENT: '2', AUDIT_VERIFY_MAX_CONCURRENT: '4' }),
+        ),
+      ).toEqual(['AUDIT_VERIFY_MAX_CONCURRENT']);
+      expect(
+        problemsOf({ DATABASE_POOL_SIZE: '6', AUDIT_EXPORT_MAX_CONCURRENT: '2', AUDIT_VERIFY_MAX_CONCURRENT: '3' }),
+      ).toEqual([]);
+      expect(namesIn(problemsOf({ AUDIT_VERIFY_MAX_CONCURRENT: '0' }))).toEqual(['AUDIT_VERIFY_MAX_CONCURRENT']);
     });
 
     it('refuses a client query deadline that would cut a statement before the server cancels it', () => {

@@ -199,6 +199,17 @@ export class Environment {
   @Max(20)
   AUDIT_EXPORT_MAX_CONCURRENT = 2;
 
+  /**
+   * Chain verifications (`GET /v1/audit/verify`) running at once. Each reads the chain in a snapshot
+   * on one pooled connection; with the exports', they must leave DATABASE_POOL_SIZE a connection for
+   * everything else. More are refused with 429.
+   */
+  @Transform(toInteger)
+  @IsInt()
+  @Min(1)
+  @Max(20)
+  AUDIT_VERIFY_MAX_CONCURRENT = 1;
+
   /** How long, in ms, an audit export may wait for its client to read before its cursor is closed. */
   @Transform(toInteger)
   @IsInt()
@@ -493,12 +504,22 @@ function productionProblems(environment: Environment): string[] {
 
 /** Sizes that must fit together; checked once each is valid on its own (`invalid` names those that are not). */
 function poolProblems(environment: Environment, invalid: Set<string>): string[] {
-  if (invalid.has('DATABASE_POOL_SIZE') || invalid.has('AUDIT_EXPORT_MAX_CONCURRENT')) return [];
-  if (environment.AUDIT_EXPORT_MAX_CONCURRENT < environment.DATABASE_POOL_SIZE) return [];
-  return [
-    `AUDIT_EXPORT_MAX_CONCURRENT: must be below DATABASE_POOL_SIZE (${environment.DATABASE_POOL_SIZE}); ` +
-      'each export holds a connection for its whole download',
-  ];
+  const sizes = ['DATABASE_POOL_SIZE', 'AUDIT_EXPORT_MAX_CONCURRENT', 'AUDIT_VERIFY_MAX_CONCURRENT'];
+  if (sizes.some((name) => invalid.has(name))) return [];
+  const { DATABASE_POOL_SIZE: pool, AUDIT_EXPORT_MAX_CONCURRENT: exports } = environment;
+  if (exports >= pool) {
+    return [
+      `AUDIT_EXPORT_MAX_CONCURRENT: must be below DATABASE_POOL_SIZE (${pool}); ` +
+        'each export holds a connection for its whole download',
+    ];
+  }
+  if (exports + environment.AUDIT_VERIFY_MAX_CONCURRENT >= pool) {
+    return [
+      `AUDIT_VERIFY_MAX_CONCURRENT: must be below DATABASE_POOL_SIZE (${pool}) less AUDIT_EXPORT_MAX_CONCURRENT ` +
+        `(${exports}); each verification holds a connection while it reads the chain`,
+    ];
+  }
+  return [];
 }
 
 /** The client's query deadline must leave the server's statement timeout the first word. */
