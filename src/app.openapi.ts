@@ -23,6 +23,7 @@ import { documentProblems } from './platform/errors/problem-document';
 import { ProblemDetailsDto } from './platform/errors/problem-details.dto';
 import { RateLimitedError } from './platform/errors/rate-limited.error';
 import { JsonTooDeepError } from './platform/http/json-body-parser';
+import { SUCCESS_HEADERS_EXTENSION } from './platform/http/documented-answer';
 import { API_KEY_SECURITY, BEARER_SECURITY } from './platform/http/openapi-security';
 import { type DocumentedHeader, headerComponents, headerReferences } from './platform/http/response-headers';
 import { UNTHROTTLED_EXTENSION } from './platform/http/unthrottled.decorator';
@@ -55,7 +56,8 @@ export function buildOpenApiDocument(app: INestApplication): OpenAPIObject {
       description: 'Any other error, as problem+json.',
       content: { [PROBLEM_CONTENT_TYPE.split(';')[0]]: { schema: { $ref: getSchemaPath(ProblemDetailsDto) } } },
     };
-    documentHeadersOfEveryResponse(operation, throttled.has(operation));
+    const successHeaders = (takeExtension(operation, SUCCESS_HEADERS_EXTENSION) ?? []) as DocumentedHeader[];
+    documentHeadersOfEveryResponse(operation, throttled.has(operation), successHeaders);
   }
   (document.components ??= {}).headers = headerComponents();
   return document;
@@ -90,13 +92,22 @@ function problemsOfEveryKind(operation: OperationObject, throttled: boolean): Do
   ];
 }
 
-/** Every answer carries `X-Request-Id`; every answer of a rate-limited route, the state of its limits. */
-function documentHeadersOfEveryResponse(operation: OperationObject, throttled: boolean): void {
+/**
+ * Every answer carries `X-Request-Id`; every answer of a rate-limited route
+ * that passed its limits, their state; every successful one, the headers its
+ * decorators named (`@AnswersWithHeaders`).
+ */
+function documentHeadersOfEveryResponse(
+  operation: OperationObject,
+  throttled: boolean,
+  successHeaders: readonly DocumentedHeader[],
+): void {
   for (const [status, response] of Object.entries(operation.responses)) {
     if (!response || '$ref' in response) continue;
     const limits: DocumentedHeader[] = throttled && /^[23]/.test(status) ? ['RateLimit', 'RateLimit-Policy'] : [];
+    const ownSuccess = /^2/.test(status) ? successHeaders : [];
     response.headers = {
-      ...headerReferences('X-Request-Id', ...limits),
+      ...headerReferences('X-Request-Id', ...limits, ...ownSuccess),
       ...response.headers,
     };
   }

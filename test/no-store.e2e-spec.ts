@@ -1,10 +1,8 @@
+import type { OpenAPIV3 } from 'openapi-types';
 import { generate } from 'otplib';
 import { bearer, createUser, type TestUser } from './support/identity';
+import { fetchOpenApiDocument, resolve } from './support/openapi-document';
 import { startTestApp, type TestApp } from './support/test-app';
-
-interface OpenApiOperation {
-  responses: Record<string, { headers?: Record<string, unknown>; content?: Record<string, unknown> }>;
-}
 
 /**
  * Answers that carry credentials (tokens, TOTP secrets, recovery codes, API
@@ -93,11 +91,19 @@ describe('Cache-Control: no-store on answers carrying credentials', () => {
       expect(response.headers['cache-control']).toBe('no-store');
       expect(response.headers.pragma).toBeUndefined();
 
-      const document = (await testApp.http.get('/docs-json').expect(200)).body as {
-        paths: Record<string, Record<string, OpenApiOperation>>;
-      };
-      const documented = document.paths[path][method].responses[String(status)];
-      expect(documented.headers).toMatchObject({ 'Cache-Control': { schema: { type: 'string', enum: ['no-store'] } } });
+      const document = await fetchOpenApiDocument(testApp.http);
+      const operation = document.paths[path]?.[method];
+      expect(operation?.responses[String(status)]).toBeDefined();
+      const documented = resolve<OpenAPIV3.ResponseObject>(
+        document,
+        operation?.responses[String(status)] ?? {
+          description: 'undocumented',
+        },
+      );
+      const cacheControl = documented.headers?.['Cache-Control'];
+      expect(cacheControl && resolve(document, cacheControl)).toMatchObject({
+        schema: { type: 'string', enum: ['no-store'] },
+      });
       // The answer's body stays documented beside its header.
       expect(documented.content).toMatchObject({ 'application/json': { schema: { $ref: expect.any(String) } } });
     },

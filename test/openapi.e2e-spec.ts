@@ -26,7 +26,7 @@ import {
   type SchemaObject,
 } from './support/openapi-document';
 import { CARD, postPayment } from './support/billing';
-import { createProduct } from './support/catalog';
+import { createProduct, uniqueSku } from './support/catalog';
 import { adminSession, bearer, createUser, type TestUser } from './support/identity';
 import { placeOrder, postOrder } from './support/orders';
 import { startTestApp, type TestApp } from './support/test-app';
@@ -369,6 +369,51 @@ const DOCUMENTED_PROBLEMS: readonly [operationId: string, status: string, types:
   ['AuditEvents_export', '429', ['audit-exports-busy', 'rate-limited']],
 ];
 
+/** Response headers of the API's own (not those of HTTP plumbing: CORS, security, content negotiation). */
+const OWN_HEADERS = [
+  'x-request-id',
+  'location',
+  'etag',
+  'cache-control',
+  'idempotent-replayed',
+  'retry-after',
+  'ratelimit',
+  'ratelimit-policy',
+];
+
+/** Response headers each operation must document, by status (names as sent, any case). */
+const DOCUMENTED_HEADERS: readonly [operationId: string, status: string, headers: string[]][] = [
+  ['Orders_place', '201', ['X-Request-Id', 'Location', 'Idempotent-Replayed', 'RateLimit', 'RateLimit-Policy']],
+  ['Orders_place', '409', ['X-Request-Id', 'Retry-After']],
+  ['Orders_list', '429', ['Retry-After', 'RateLimit', 'RateLimit-Policy']],
+  ['Orders_list', '503', ['Retry-After']],
+  ['Orders_list', 'default', ['X-Request-Id']],
+  ['Products_get', '200', ['ETag', 'Cache-Control', 'Vary']],
+  ['Products_get', '304', ['ETag', 'Cache-Control', 'Vary']],
+  ['Products_update', '200', ['ETag']],
+  ['Products_create', '201', ['Location']],
+  ['Auth_login', '200', ['Cache-Control', 'RateLimit']],
+  ['ApiKeys_create', '201', ['Location', 'Cache-Control']],
+];
+
+/** The headers an operation documents for `status`, by lower-case name, resolved. */
+function documentedHeaders(
+  document: OpenApiDocument,
+  operationId: string,
+  status: string,
+): Map<string, OpenAPIV3.HeaderObject> {
+  const found = operationsOf(document).find(({ operation }) => operation.operationId === operationId);
+  if (!found) throw new Error(`no operation ${operationId}`);
+  const response = found.operation.responses[status];
+  const headers = response ? (resolve(document, response).headers ?? {}) : {};
+  return new Map(
+    Object.entries(headers).map(([name, header]) => [
+      name.toLowerCase(),
+      resolve<OpenAPIV3.HeaderObject>(document, header),
+    ]),
+  );
+}
+
 describe('house rules', () => {
   const problem = { description: 'x', content: { [PROBLEM_MEDIA_TYPE]: { schema: { $ref: PROBLEM_SCHEMA_REF } } } };
 
@@ -578,6 +623,39 @@ describe.each<[string, () => Promise<ServingApp>, string[]]>([
     expect(documentedProblemTypes(document, operationId, status)).toEqual(expect.arrayContaining(types));
   });
 
+  it('defines each response header once, under components.headers, and every answer refers to it there', () => {
+    const definitions = Object.keys(document.components?.headers ?? {});
+    expect(definitions.length).toBeGreaterThan(5);
+    const violations = operationsOf(document).flatMap(({ operation, label }) =>
+      Object.entries(operation.responses).flatMap(([status, response]) => {
+        const headers = resolve(document, response).headers ?? {};
+        const inline = Object.entries(headers)
+          .filter(([, header]) => !isReference(header))
+          .map(([name]) => `${label} ${status}: ${name} defined inline`);
+        return headers['X-Request-Id'] ? inline : [...inline, `${label} ${status}: no X-Request-Id`];
+      }),
+    );
+    expect(violations).toEqual([]);
+  });
+
+  it.each(DOCUMENTED_HEADERS)('documents for %s, answering %s, the headers %j', (operationId, status, headers) => {
+    expect([...documentedHeaders(document, operationId, status).keys()]).toEqual(
+      expect.arrayContaining(headers.map((header) => header.toLowerCase())),
+    );
+  });
+
+  it('documents neither 429 nor rate-limit fields where no rate limit applies', () => {
+    const responses = Object.entries(
+      operationsOf(document).find(({ operation }) => operation.operationId === 'Health_live')?.operation.responses ??
+        {},
+    );
+    expect(responses.length).toBeGreaterThan(0);
+    expect(responses.map(([status]) => status)).not.toContain('429');
+    for (const [status] of responses) {
+      expect([...documentedHeaders(document, 'Health_live', status).keys()]).not.toContain('ratelimit');
+    }
+  });
+
   it('serves the interactive docs as HTML', async () => {
     const response = await testApp.http.get('/docs').expect(200);
     expect(response.headers['content-type']).toMatch(/^text\/html/);
@@ -687,6 +765,51 @@ describe('problems as the service answers them', () => {
     const response = await testApp.http.get('/v1/orders');
     expect(response.status).toBe(401);
     expectDocumented('Orders_list', response);
+  });
+
+  /** Headers of the API's own the service sent, each documented for that answer, with a value its schema admits. */
+  function expectHeadersDocumented(operationId: string, response: { status: number; headers: Record<string, string> }) {
+    const documented = documentedHeaders(document, operationId, String(response.status));
+    const sent = OWN_HEADERS.filter((name) => response.headers[name] !== undefined);
+    expect(sent).toContain('x-request-id');
+    const violations = sent.flatMap((name) => {
+      const schema = documented.get(name)?.schema;
+      if (!schema) return [`${name} not documented for ${operationId} ${response.status}`];
+      const resolved = resolve<OpenAPIV3.SchemaObject>(document, schema);
+      const value = resolved.type === 'integer' ? Number(response.headers[name]) : response.headers[name];
+      return ajv.validate(resolved, value) ? [] : [`${name}: ${response.headers[name]} does not fit its schema`];
+    });
+    expect(violations).toEqual([]);
+  }
+
+  it('a creation, a read, a replay and a login send only headers their answers document', async () => {
+    const created = await testApp.http
+      .post('/v1/products')
+      .set(bearer(admin))
+      .send({ sku: uniqueSku(), name: 'Header check', priceCents: 100, currency: 'EUR', taxRateBps: 0, stock: 5 });
+    expect(created.status).toBe(201);
+    expectHeadersDocumented('Products_create', created);
+
+    const read = await testApp.http.get(`/v1/products/${(created.body as { id: string }).id}`).set(bearer(admin));
+    expect(read.status).toBe(200);
+    expectHeadersDocumented('Products_get', read);
+    const notModified = await testApp.http
+      .get(`/v1/products/${(created.body as { id: string }).id}`)
+      .set(bearer(admin))
+      .set('If-None-Match', read.headers.etag);
+    expect(notModified.status).toBe(304);
+    expectHeadersDocumented('Products_get', notModified);
+
+    const key = randomUUID();
+    const items = [{ productId: (created.body as { id: string }).id, quantity: 1 }];
+    expect((await postOrder(testApp, buyer, items, { key })).status).toBe(201);
+    const replay = await postOrder(testApp, buyer, items, { key });
+    expect(replay.headers['idempotent-replayed']).toBe('true');
+    expectHeadersDocumented('Orders_place', replay);
+
+    const login = await testApp.http.post('/v1/auth/login').send({ email: buyer.email, password: buyer.password });
+    expect(login.status).toBe(200);
+    expectHeadersDocumented('Auth_login', login);
   });
 
   it('a body that is not JSON: 415 unsupported-media-type', async () => {

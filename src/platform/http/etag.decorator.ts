@@ -4,6 +4,12 @@ import { ApiHeader, ApiOkResponse, ApiResponse } from '@nestjs/swagger';
 import type { FastifyRequest } from 'fastify';
 import { Throws } from '../errors/throws.decorator';
 import { etagOf, type IfMatch, noneMatchNames, parseIfMatch, PreconditionFailedError, type Versioned } from './etag';
+import {
+  ANONYMOUS_CACHE_CONTROL,
+  headerReferences,
+  PRIVATE_CACHE_CONTROL,
+  VARY_BY_CREDENTIALS,
+} from './response-headers';
 import { addRouteHook, type PayloadHook, RouteConfigEntry, routeConfigEntry } from './route-hooks';
 
 /** The Fastify route config key of routes that answer with an ETag: a read or an edit. */
@@ -13,30 +19,7 @@ type ETagRoute = 'read' | 'edit';
 const isVersioned = (body: unknown): body is Versioned =>
   typeof body === 'object' && body !== null && typeof (body as Partial<Versioned>).version === 'number';
 
-const ETAG_HEADER = {
-  description:
-    'The representation\'s tag, `"<version>-<digest>"`: for If-None-Match on reads (it changes whenever the body ' +
-    'does), and for If-Match on edits (which compares the version it carries).',
-  schema: { type: 'string' },
-};
-
-/** What anyone may see: shared caches may keep it, but must ask each time whether it is still current. */
-const ANONYMOUS_CACHE_CONTROL = 'public, no-cache';
-/** What a credential was shown for: for the caller's own cache only, revalidated each time. */
-const PRIVATE_CACHE_CONTROL = 'private, no-cache';
-/** A read answers by who asks (an archived product is 404 to a customer): caches key it by the credentials too. */
-const VARY_BY_CREDENTIALS = 'Authorization, X-API-Key';
-
-const READ_HEADERS = {
-  ETag: ETAG_HEADER,
-  'Cache-Control': {
-    description:
-      `\`${ANONYMOUS_CACHE_CONTROL}\` when the request carried no credentials (anyone may see the answer; caches ` +
-      `revalidate it each time), else \`${PRIVATE_CACHE_CONTROL}\`.`,
-    schema: { type: 'string' },
-  },
-  Vary: { description: `Includes \`${VARY_BY_CREDENTIALS}\`.`, schema: { type: 'string' } },
-};
+const READ_HEADERS = headerReferences('ETag', 'Cache-Control.revalidate', 'Vary');
 
 /**
  * On a single-resource GET: answers with the ETag of the representation (etag.ts),
@@ -61,7 +44,7 @@ export function ReadsWithETag(type: Type<Versioned>) {
 export function ReturnsETag(type: Type<Versioned>) {
   return applyDecorators(
     RouteConfigEntry(ETAG_ROUTE, 'edit' satisfies ETagRoute),
-    ApiOkResponse({ type, headers: { ETag: ETAG_HEADER } }),
+    ApiOkResponse({ type, headers: headerReferences('ETag') }),
   );
 }
 

@@ -17,12 +17,7 @@ type LocationOf = (created: unknown) => string;
 export function Creates<T>(type: Type<T>, locationOf: (created: T) => string) {
   return applyDecorators(
     RouteConfigEntry(LOCATION_OF, locationOf),
-    DocumentedAnswer(201, type, 'Created.', {
-      Location: {
-        description: 'The URL path of what was created.',
-        schema: { type: 'string', format: 'uri-reference' },
-      },
-    }),
+    DocumentedAnswer(201, type, 'Created.', 'Location'),
   );
 }
 

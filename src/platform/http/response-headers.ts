@@ -1,5 +1,14 @@
 import type { HeaderObject, ReferenceObject } from '@nestjs/swagger';
 
+/** What anyone may see: shared caches may keep it, but must ask each time whether it is still current. */
+export const ANONYMOUS_CACHE_CONTROL = 'public, no-cache';
+/** What a credential was shown for: for the caller's own cache only, revalidated each time. */
+export const PRIVATE_CACHE_CONTROL = 'private, no-cache';
+/** An answer carrying credentials: no cache, shared or the client's own, keeps it. */
+export const NO_STORE = 'no-store';
+/** A read answers by who asks (an archived product is 404 to a customer): caches key it by the credentials too. */
+export const VARY_BY_CREDENTIALS = 'Authorization, X-API-Key';
+
 interface HeaderDefinition extends HeaderObject {
   /** The field name on the wire; several definitions may describe one field (Cache-Control). */
   name: string;
@@ -41,24 +50,26 @@ const HEADER_DEFINITIONS = {
   },
   ETag: {
     name: 'ETag',
-    description: 'The version of the resource, for If-Match on edits and If-None-Match on reads.',
-    schema: { type: 'string', example: '"3"' },
+    description:
+      'The representation\'s tag, `"<version>-<digest>"`: for If-None-Match on reads (it changes whenever the body ' +
+      'does), and for If-Match on edits (which compares the version it carries).',
+    schema: { type: 'string' },
   },
   'Cache-Control.no-store': {
     name: 'Cache-Control',
     description: 'The answer carries credentials: no cache may keep it.',
-    schema: { type: 'string', enum: ['no-store'] },
+    schema: { type: 'string', enum: [NO_STORE] },
   },
   'Cache-Control.revalidate': {
     name: 'Cache-Control',
     description:
-      '`public, no-cache` when the request carried no credentials (anyone may see the answer; caches revalidate it ' +
-      'each time), else `private, no-cache`.',
-    schema: { type: 'string', enum: ['public, no-cache', 'private, no-cache'] },
+      `\`${ANONYMOUS_CACHE_CONTROL}\` when the request carried no credentials (anyone may see the answer; caches ` +
+      `revalidate it each time), else \`${PRIVATE_CACHE_CONTROL}\`.`,
+    schema: { type: 'string', enum: [ANONYMOUS_CACHE_CONTROL, PRIVATE_CACHE_CONTROL] },
   },
   Vary: {
     name: 'Vary',
-    description: 'Includes `Authorization, X-API-Key`: the answer depends on who asks.',
+    description: `Includes \`${VARY_BY_CREDENTIALS}\`: the answer depends on who asks.`,
     schema: { type: 'string' },
   },
   'Idempotent-Replayed': {

@@ -1,5 +1,6 @@
 import { applyDecorators, Header, HttpStatus, type Type } from '@nestjs/common';
 import { DocumentedAnswer } from './documented-answer';
+import { NO_STORE } from './response-headers';
 
 /**
  * On an endpoint whose answer carries credentials (tokens, secrets, keys,
@@ -9,12 +10,7 @@ import { DocumentedAnswer } from './documented-answer';
  */
 export function ReturnsCredentials(type: Type<unknown>, status: HttpStatus = HttpStatus.OK) {
   return applyDecorators(
-    Header('Cache-Control', 'no-store'),
-    DocumentedAnswer(status, type, 'The answer, carrying credentials.', {
-      'Cache-Control': {
-        description: 'The answer carries credentials: no cache may keep it.',
-        schema: { type: 'string', enum: ['no-store'] },
-      },
-    }),
+    Header('Cache-Control', NO_STORE),
+    DocumentedAnswer(status, type, 'The answer, carrying credentials.', 'Cache-Control.no-store'),
   );
 }

@@ -13,6 +13,7 @@ import { ApiHeader } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { from, lastValueFrom, map, type Observable } from 'rxjs';
 import { Throws } from '../errors/throws.decorator';
+import { AnswersWithHeaders } from '../http/documented-answer';
 import {
   IdempotencyKeyRequiredError,
   IdempotencyKeyReusedError,
@@ -74,5 +75,6 @@ export function Idempotent() {
         'the first response with `Idempotent-Replayed: true`; the same key with another body is 422.',
     }),
     Throws(IdempotencyKeyRequiredError, IdempotencyKeyReusedError, IdempotentRequestInFlightError),
+    AnswersWithHeaders('Idempotent-Replayed'),
   );
 }
