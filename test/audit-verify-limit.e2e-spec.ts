@@ -30,7 +30,12 @@ async function waitUntil(condition: () => Promise<boolean>, timeoutMs: number): 
 
   beforeAll(async () => {
     database = await createTestDatabase(serverOf(process.env.DATABASE_URL ?? ''));
-    testApp = await startTestApp({ DATABASE_URL: database.url, AUDIT_VERIFY_MAX_CONCURRENT: '2' });
+    // No sealing meanwhile: the sealer would wait on the test's lock too, and be counted among the waiting.
+    testApp = await startTestApp({
+      DATABASE_URL: database.url,
+      AUDIT_VERIFY_MAX_CONCURRENT: '2',
+      AUDIT_SEAL_INTERVAL_MS: '60000',
+    });
     auditor = await createUser(testApp, { roles: ['auditor'] });
   }, 120_000);
 
