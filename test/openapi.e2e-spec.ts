@@ -10,6 +10,7 @@ import type TestAgent from 'supertest/lib/agent';
 import packageJson from '../package.json';
 import { DomainError, type DomainErrorClass } from '../src/platform/errors/domain-error';
 import { problemType, STATUS_BY_KIND } from '../src/platform/errors/problem';
+import { CSV_COLUMN_NAMES } from '../src/audit/audit-export-format';
 import { validatedClasses } from '../src/platform/library-internals/class-validator';
 import { killAppProcesses, startAppProcess, testAppEnvironment } from './support/app-process';
 import { ProbeModule } from './support/fixtures/probe.module';
@@ -269,6 +270,22 @@ function unstatedValidators(document: OpenApiDocument): string[] {
       });
   });
 }
+
+/** The fixtures of test/support/fixtures tag their operations `test-...`: they are not the service's. */
+const isFixtureTag = (tag: string): boolean => tag.startsWith('test-');
+
+/** The operations the access module's @Public() opens to anybody, credentials neither needed nor read. */
+const PUBLIC_OPERATIONS = [
+  'POST /v1/auth/register (Auth_register)',
+  'POST /v1/auth/login (Auth_login)',
+  'POST /v1/auth/refresh (Auth_refresh)',
+  'POST /v1/auth/logout (Auth_logout)',
+  'POST /v1/billing/webhooks/{provider} (Webhooks_receive)',
+  'GET /health/startup (Health_startup)',
+  'GET /health/live (Health_live)',
+  'GET /health/ready (Health_ready)',
+  'GET /metrics (Metrics_scrape)',
+];
 
 async function validateOpenApi(document: OpenApiDocument): Promise<{ valid: boolean; errors?: unknown }> {
   const { Validator } = await loadOpenApiValidator();
@@ -576,6 +593,61 @@ describe.each<[string, () => Promise<ServingApp>, string[]]>([
       const properties = resolve<SchemaObject>(document, schemas[schema]).properties ?? {};
       expect(resolve<SchemaObject>(document, properties[property])).toMatchObject({ minLength: 15, maxLength: 256 });
     }
+  });
+
+  it('names its servers, its licence and whom to contact', () => {
+    expect(document.servers).toEqual([{ url: '/', description: expect.any(String) }]);
+    expect(document.info.license).toEqual({ name: packageJson.license });
+    expect(document.info.contact).toEqual({ name: expect.any(String), email: expect.stringMatching(/^\S+@\S+$/) });
+  });
+
+  it('describes every tag its operations use, in a line, and no tag they do not use', () => {
+    const used = new Set(operationsOf(document).flatMap(({ operation }) => operation.tags ?? []));
+    const described = (document.tags ?? []).filter(({ description }) => description?.trim());
+    expect([...used].filter((tag) => !isFixtureTag(tag) && !described.some(({ name }) => name === tag))).toEqual([]);
+    expect((document.tags ?? []).map(({ name }) => name).filter((tag) => !used.has(tag))).toEqual([]);
+    for (const { description } of described) expect(description).not.toMatch(/\n/);
+  });
+
+  it('tags the probes and metrics `operations`, apart from the business modules', () => {
+    const tagsOf = (path: string) =>
+      operationsOf(document)
+        .filter((operation) => operation.path === path)
+        .map(({ operation }) => operation.tags);
+    for (const path of ['/health/startup', '/health/live', '/health/ready', '/metrics']) {
+      expect(tagsOf(path)).toEqual([['operations']]);
+    }
+  });
+
+  it('says on every operation who may call it: `security: []` on the public ones', () => {
+    const operations = operationsOf(document);
+    expect(operations.filter(({ operation }) => operation.security === undefined).map(({ label }) => label)).toEqual(
+      [],
+    );
+    const open = operations.filter(({ operation }) => operation.security?.length === 0).map(({ label }) => label);
+    expect(open.filter((label) => !label.includes('/v1/test-'))).toEqual(expect.arrayContaining(PUBLIC_OPERATIONS));
+    expect(open.filter((label) => !label.includes('/v1/test-') && !PUBLIC_OPERATIONS.includes(label))).toEqual([]);
+  });
+
+  it("documents the audit export's NDJSON and CSV bodies, line by line", () => {
+    const exported = operationsOf(document).find(({ path }) => path === '/v1/audit-events/export');
+    const content = resolve(document, exported?.operation.responses['200'] ?? { description: '' }).content ?? {};
+    expect(Object.keys(content).sort()).toEqual(['application/x-ndjson', 'text/csv']);
+    const line = resolve<SchemaObject>(document, content['application/x-ndjson'].schema ?? {});
+    expect(line.oneOf).toEqual([
+      { $ref: '#/components/schemas/AuditEventDto' },
+      { $ref: '#/components/schemas/AuditExportCheckpointLineDto' },
+    ]);
+    const checkpointLine = resolve<SchemaObject>(document, {
+      $ref: '#/components/schemas/AuditExportCheckpointLineDto',
+    });
+    expect(checkpointLine).toMatchObject({
+      required: ['checkpoint'],
+      properties: { checkpoint: { $ref: '#/components/schemas/CheckpointDto' } },
+    });
+    const csv = resolve<SchemaObject>(document, content['text/csv'].schema ?? {});
+    expect(csv.type).toBe('string');
+    for (const column of CSV_COLUMN_NAMES) expect(csv.description).toContain(`\`${column}\``);
   });
 
   it('is titled and versioned as package.json', () => {

@@ -1,18 +1,46 @@
 import { Controller, Get, Query, StreamableFile } from '@nestjs/common';
-import { ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
+import { ApiExtraModels, ApiOkResponse, ApiOperation, ApiTags, getSchemaPath } from '@nestjs/swagger';
 import { Authorize } from '../access/authorize.decorator';
 import { Environment } from '../platform/config/environment';
 import { Throws } from '../platform/errors/throws.decorator';
 import { streamedBody } from '../platform/http/streamed-body';
 import { UuidParam } from '../platform/http/uuid-param.decorator';
+import { CSV_COLUMN_NAMES } from './audit-export-format';
 import { AuditEventsService } from './audit-events.service';
 import { AuditEventDto, AuditEventPageDto } from './dto/audit-event.dto';
 import { AuditEventsQueryDto, AuditExportQueryDto } from './dto/audit-events-query.dto';
+import { AuditExportCheckpointLineDto } from './dto/checkpoint.dto';
 import { ResourceNotFoundError } from '../access/access.errors';
 import { InvalidCursorError } from '../platform/http/cursor';
 import { AuditExportsBusyError } from './audit.errors';
 
-const EXPORT_CONTENT_TYPES = { ndjson: 'application/x-ndjson', csv: 'text/csv; charset=utf-8' } as const;
+const EXPORT_MEDIA_TYPES = { ndjson: 'application/x-ndjson', csv: 'text/csv' } as const;
+const EXPORT_CONTENT_TYPES = {
+  ndjson: EXPORT_MEDIA_TYPES.ndjson,
+  csv: `${EXPORT_MEDIA_TYPES.csv}; charset=utf-8`,
+} as const;
+
+/** The export's two bodies, each described by what one of its lines is. */
+const EXPORT_BODIES = {
+  [EXPORT_MEDIA_TYPES.ndjson]: {
+    schema: {
+      description:
+        'One JSON value per line, `\\n`-terminated: an event, or `{"checkpoint": ...}` for the signed ' +
+        'checkpoint of the event just before. This schema is the schema of one line.',
+      oneOf: [{ $ref: getSchemaPath(AuditEventDto) }, { $ref: getSchemaPath(AuditExportCheckpointLineDto) }],
+    },
+  },
+  [EXPORT_MEDIA_TYPES.csv]: {
+    schema: {
+      type: 'string',
+      description:
+        `RFC 4180, UTF-8, \`\\r\\n\`-terminated rows: a header row, then one row per event with the columns ` +
+        `${CSV_COLUMN_NAMES.map((name) => `\`${name}\``).join(', ')}. ` +
+        'Absent values are empty cells; `changes` and `details` are JSON; a cell a spreadsheet would run as ' +
+        "a formula (starting with `=`, `+`, `-`, `@`, a tab or a carriage return) is prefixed with `'`.",
+    },
+  },
+};
 
 @ApiTags('audit')
 @Controller('audit-events')
@@ -39,7 +67,8 @@ export class AuditEventsController {
       'NDJSON: one event per line in seq order, each signed checkpoint on a line `{"checkpoint": ...}` after ' +
       'the event it covers; check it offline with `npm run audit:verify -- <file> --public-key <file>`.',
   })
-  @ApiProduces(EXPORT_CONTENT_TYPES.ndjson, EXPORT_CONTENT_TYPES.csv)
+  @ApiExtraModels(AuditEventDto, AuditExportCheckpointLineDto)
+  @ApiOkResponse({ description: 'The sealed events of the period, as `format` asks.', content: EXPORT_BODIES })
   @Throws(AuditExportsBusyError)
   async export(@Query() query: AuditExportQueryDto): Promise<StreamableFile> {
     const body = await streamedBody(

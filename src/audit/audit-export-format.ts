@@ -26,7 +26,9 @@ const CSV_COLUMNS: [string, (record: AuditRecord) => unknown][] = [
   ['hash', (r) => r.hash],
 ];
 
-export const CSV_HEADER = `${CSV_COLUMNS.map(([name]) => name).join(',')}\r\n`;
+export const CSV_COLUMN_NAMES = CSV_COLUMNS.map(([name]) => name);
+
+export const CSV_HEADER = `${CSV_COLUMN_NAMES.join(',')}\r\n`;
 
 /** RFC 4180 row. A cell a spreadsheet would run as a formula (`=`, `+`, `-`, `@`...) is prefixed with `'`. */
 export function csvRow(record: AuditRecord): string {

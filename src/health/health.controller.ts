@@ -17,7 +17,7 @@ import { Public } from '../access/authorize.decorator';
 import { AppLifecycle } from './app-lifecycle';
 
 @Public()
-@ApiTags('health')
+@ApiTags('operations')
 @Unthrottled()
 @Controller({ path: 'health', version: VERSION_NEUTRAL })
 export class HealthController {

@@ -9,7 +9,7 @@ import { MetricsService } from '../platform/metrics/metrics.service';
  * endpoint is an access decision, and platform knows nothing of access.
  */
 @Public()
-@ApiTags('metrics')
+@ApiTags('operations')
 @Unthrottled()
 @Controller({ path: 'metrics', version: VERSION_NEUTRAL })
 export class MetricsController {

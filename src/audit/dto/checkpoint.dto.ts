@@ -20,6 +20,11 @@ export class CheckpointDto implements SignedCheckpoint {
   signature!: string;
 }
 
+/** The NDJSON export's line for a signed checkpoint, right after the event at its `seq`. */
+export class AuditExportCheckpointLineDto {
+  checkpoint!: CheckpointDto;
+}
+
 export class CheckpointPageDto extends PageOf(CheckpointDto) {}
 
 export class PublicKeyDto {
