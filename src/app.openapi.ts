@@ -118,7 +118,9 @@ function problemsOfEveryKind(operation: OperationObject, throttled: boolean): Do
 }
 
 /**
- * Every answer carries `X-Request-Id`; every answer of a rate-limited route
+ * Every answer carries `X-Request-Id`, and, to a request with credentials,
+ * `Cache-Control: private, no-cache` and `Vary` unless it documents a
+ * Cache-Control of its own; every answer of a rate-limited route
  * that passed its limits, their state; every successful one, the headers its
  * decorators named (`@AnswersWithHeaders`).
  */
@@ -132,7 +134,7 @@ function documentHeadersOfEveryResponse(
     const limits: DocumentedHeader[] = throttled && /^[23]/.test(status) ? ['RateLimit', 'RateLimit-Policy'] : [];
     const ownSuccess = /^2/.test(status) ? successHeaders : [];
     response.headers = {
-      ...headerReferences('X-Request-Id', ...limits, ...ownSuccess),
+      ...headerReferences('X-Request-Id', 'Cache-Control.private', 'Vary', ...limits, ...ownSuccess),
       ...response.headers,
     };
   }

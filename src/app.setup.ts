@@ -11,6 +11,7 @@ import { AppLifecycle } from './health/app-lifecycle';
 import type { Environment } from './platform/config/environment';
 import { InvalidRequestError } from './platform/errors/invalid-request.error';
 import { useCors } from './platform/http/cors';
+import { useCredentialedCaching } from './platform/http/credentialed-caching';
 import { useETags } from './platform/http/etag.decorator';
 import { useRequestContext } from './platform/context/request-context.module';
 import { useJsonBodies } from './platform/http/json-body-parser';
@@ -80,6 +81,7 @@ export async function createApp(
   await useRequestLog(app, environment);
 
   useSecurityHeaders(app);
+  useCredentialedCaching(app);
   useMethodNotAllowed(app);
   useETags(app);
   useLocations(app);

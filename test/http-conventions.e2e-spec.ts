@@ -230,6 +230,41 @@ describe('HTTP conventions', () => {
     });
   });
 
+  describe('Cache-Control on answers to credentialed requests', () => {
+    it('keeps any answer to a request with credentials out of shared caches, and keyed by them', async () => {
+      const answers = {
+        list: await testApp.http.get('/v1/orders').set(bearer(buyer)).expect(200),
+        catalog: await testApp.http.get('/v1/products?limit=1').set(bearer(buyer)).expect(200),
+        me: await testApp.http.get('/v1/me').set(bearer(buyer)).expect(200),
+        // Errors too: a 404 to one caller says nothing of what another would get.
+        notFound: await testApp.http.get(`/v1/orders/${randomUUID()}`).set(bearer(buyer)).expect(404),
+        badKey: await testApp.http.get('/v1/products?limit=1').set('X-API-Key', 'bk_not-a-key').expect(401),
+      };
+      for (const [name, answer] of Object.entries(answers)) {
+        expect({ name, cacheControl: answer.headers['cache-control'] }).toEqual({
+          name,
+          cacheControl: 'private, no-cache',
+        });
+        expect({ name, vary: answer.headers.vary }).toEqual({
+          name,
+          vary: expect.stringMatching(/\bAuthorization, X-API-Key\b/),
+        });
+      }
+    });
+
+    it('leaves anonymous answers and a route’s own Cache-Control as they are', async () => {
+      const anonymous = await testApp.http.get('/v1/products?limit=1').expect(200);
+      expect(anonymous.headers['cache-control']).toBeUndefined();
+      expect(anonymous.headers.vary ?? '').not.toMatch(/Authorization/);
+      const login = await testApp.http
+        .post('/v1/auth/login')
+        .set(bearer(buyer))
+        .send({ email: buyer.email, password: buyer.password })
+        .expect(200);
+      expect(login.headers['cache-control']).toBe('no-store');
+    });
+  });
+
   describe('201 Created carries Location', () => {
     interface Creation {
       /** `METHOD path` as documented. */

@@ -3,6 +3,7 @@ import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { ApiHeader, ApiOkResponse, ApiResponse } from '@nestjs/swagger';
 import type { FastifyRequest } from 'fastify';
 import { Throws } from '../errors/throws.decorator';
+import { carriesCredentials } from './credentialed-caching';
 import { etagOf, type IfMatch, noneMatchNames, parseIfMatch, PreconditionFailedError, type Versioned } from './etag';
 import {
   ANONYMOUS_CACHE_CONTROL,
@@ -47,9 +48,6 @@ export function ReturnsETag(type: Type<Versioned>) {
     ApiOkResponse({ type, headers: headerReferences('ETag') }),
   );
 }
-
-const carriesCredentials = (request: FastifyRequest): boolean =>
-  request.headers.authorization !== undefined || request.headers['x-api-key'] !== undefined;
 
 const sendETag: PayloadHook = (_request, reply, payload, done) => {
   if (reply.statusCode < 300 && isVersioned(payload)) void reply.header('etag', etagOf(payload));

@@ -67,6 +67,13 @@ const HEADER_DEFINITIONS = {
       `revalidate it each time), else \`${PRIVATE_CACHE_CONTROL}\`.`,
     schema: { type: 'string', enum: [ANONYMOUS_CACHE_CONTROL, PRIVATE_CACHE_CONTROL] },
   },
+  'Cache-Control.private': {
+    name: 'Cache-Control',
+    description:
+      `\`${PRIVATE_CACHE_CONTROL}\` when the request carried credentials (\`Authorization\`, \`X-API-Key\`): the ` +
+      'answer is for the caller only. Absent on anonymous requests.',
+    schema: { type: 'string', enum: [PRIVATE_CACHE_CONTROL] },
+  },
   Vary: {
     name: 'Vary',
     description: `Includes \`${VARY_BY_CREDENTIALS}\`: the answer depends on who asks.`,
