@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { types } from 'node:util';
 import Ajv from 'ajv';
 import addFormats from 'ajv-formats';
 import { getMetadataStorage, ValidationTypes } from 'class-validator';
@@ -233,7 +234,7 @@ const PROMISES: Record<string, (schema: SchemaObject, constraints: Constraints) 
   isInt: (schema) => schema.type === 'integer',
   isUuid: (schema) => schema.format === 'uuid',
   isEmail: (schema) => schema.format === 'email',
-  matches: (schema, [pattern]) => schema.pattern === (pattern instanceof RegExp ? pattern.source : pattern),
+  matches: (schema, [pattern]) => schema.pattern === (types.isRegExp(pattern) ? pattern.source : pattern),
   isIn: (schema, [values]) => JSON.stringify(schema.enum) === JSON.stringify(values),
   isISO4217CurrencyCode: (schema) => schema.pattern === '^[A-Z]{3}$',
   isISO31661Alpha2: (schema) => schema.pattern === '^[A-Z]{2}$',

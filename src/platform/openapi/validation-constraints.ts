@@ -1,3 +1,4 @@
+import { types } from 'node:util';
 import { ApiProperty, DECORATORS } from '@nestjs/swagger';
 import { getMetadataStorage, ValidationTypes } from 'class-validator';
 import type { Class } from '../library-internals/class-validator';
@@ -23,8 +24,10 @@ type Rule = (constraints: readonly unknown[], property: { type: Class; name: str
 
 /** The pattern of a regular expression a JSON Schema validator reads the same way (they read patterns as Unicode). */
 function patternOf(pattern: unknown, modifiers: unknown): string {
-  const source = pattern instanceof RegExp ? pattern.source : String(pattern);
-  const flags = `${pattern instanceof RegExp ? pattern.flags : ''}${typeof modifiers === 'string' ? modifiers : ''}`;
+  // Not `instanceof RegExp`: under Jest a decorator's regular expression may come from another realm.
+  const regExp = types.isRegExp(pattern) ? pattern : undefined;
+  const source = regExp ? regExp.source : String(pattern);
+  const flags = `${regExp ? regExp.flags : ''}${typeof modifiers === 'string' ? modifiers : ''}`;
   const unsupported = flags.replace(/[u]/g, '');
   if (unsupported)
     throw new Error(`@Matches(/${source}/${flags}): an OpenAPI pattern cannot carry the flags "${unsupported}"`);
