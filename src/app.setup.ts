@@ -1,5 +1,5 @@
 import type { IncomingMessage } from 'node:http';
-import { type ModuleMetadata, ValidationPipe, VersioningType } from '@nestjs/common';
+import { type INestApplication, type ModuleMetadata, ValidationPipe, VersioningType } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { SwaggerModule } from '@nestjs/swagger';
@@ -89,7 +89,7 @@ export async function createApp(
   useJsonBodies(app, environment.BODY_LIMIT_BYTES);
   useUnreadBodyDiscard(app, environment.BODY_LIMIT_BYTES);
   useCors(app, environment.CORS_ORIGINS);
-  app.enableVersioning({ type: VersioningType.URI, defaultVersion: '1' });
+  useVersioning(app);
   app.useGlobalPipes(
     new ValidationPipe({
       whitelist: true,
@@ -101,4 +101,9 @@ export async function createApp(
 
   SwaggerModule.setup('docs', app, () => buildOpenApiDocument(app), { jsonDocumentUrl: 'docs-json' });
   return app;
+}
+
+/** Routes are `/v1/...`: part of how the app serves and of the document it publishes alike. */
+export function useVersioning(app: INestApplication): void {
+  app.enableVersioning({ type: VersioningType.URI, defaultVersion: '1' });
 }
