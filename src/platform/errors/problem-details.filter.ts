@@ -1,7 +1,7 @@
 import { type ArgumentsHost, Catch, type ExceptionFilter, HttpException, Logger } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { DATABASE_RETRY_AFTER_SECONDS, isDatabaseUnavailable } from '../database/database-unavailable';
-import { pathOf } from '../http/request-path';
+import { pathOf, problemInstanceOf } from '../http/request-path';
 import { DomainError } from './domain-error';
 import {
   DATABASE_UNAVAILABLE,
@@ -83,7 +83,7 @@ export class ProblemDetailsFilter implements ExceptionFilter {
     const request = http.getRequest<FastifyRequest>();
     const reply = http.getResponse<FastifyReply>();
     const parts = this.describe(exception, request);
-    const problem = problemOf({ ...parts, instance: pathOf(request.url), requestId: request.id });
+    const problem = problemOf({ ...parts, instance: problemInstanceOf(request.url), requestId: request.id });
     if (parts.status === 429 && !reply.hasHeader('retry-after')) {
       reply.header('retry-after', '1');
     }

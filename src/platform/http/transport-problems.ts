@@ -3,7 +3,7 @@ import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { MALFORMED_URL, PATH_PARAMETER_TOO_LONG } from '../errors/platform-problems';
 import { PROBLEM_CONTENT_TYPE, problemOf, statusTitle } from '../errors/problem';
 import { REQUEST_ID_HEADER, requestIdFor } from './request-id';
-import { pathOf } from './request-path';
+import { problemInstanceOf } from './request-path';
 
 interface Refusal {
   status: number;
@@ -31,7 +31,7 @@ const UNROUTABLE: Refusal = { status: 400, code: 'BAD_REQUEST', detail: 'The req
  */
 export function answerRouterError(error: FastifyError, request: FastifyRequest, reply: FastifyReply): void {
   const refusal = ROUTER_REFUSALS[error.code] ?? UNROUTABLE;
-  const problem = problemOf({ ...refusal, instance: pathOf(request.url), requestId: request.id });
+  const problem = problemOf({ ...refusal, instance: problemInstanceOf(request.url), requestId: request.id });
   void reply
     .status(refusal.status)
     .header(REQUEST_ID_HEADER, request.id)
@@ -77,7 +77,7 @@ export function answerClientError(error: HttpParserError, socket: Socket): void 
     const { path, requestId: sentRequestId } = readableParts(error.rawPacket);
     const requestId = requestIdFor(sentRequestId);
     const refusal = parserRefusal(error.code);
-    const body = JSON.stringify(problemOf({ ...refusal, instance: path ?? '/', requestId }));
+    const body = JSON.stringify(problemOf({ ...refusal, instance: problemInstanceOf(path ?? '/'), requestId }));
     socket.write(
       `HTTP/1.1 ${refusal.status} ${statusTitle(refusal.status)}\r\n` +
         `Content-Type: ${PROBLEM_CONTENT_TYPE}\r\n` +
