@@ -818,33 +818,6 @@ export interface paths {
 export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
-        FieldErrorDto: {
-            /** @description Path of the offending input field, dotted for nested fields (`items.0.quantity`). */
-            field: string;
-            message: string;
-        };
-        ProblemDetailsDto: {
-            /**
-             * Format: uri
-             * @example https://problems.b2b-commerce.example/not-found
-             */
-            type: string;
-            /** @example Not Found */
-            title: string;
-            /** @example 404 */
-            status: number;
-            /** @example No route matches GET /v1/nothing-here. */
-            detail: string;
-            /**
-             * Format: uri-reference
-             * @example /v1/nothing-here
-             */
-            instance: string;
-            /** @example 6f1c2b0e-3d4a-4e8b-9c55-1d2e3f4a5b6c */
-            requestId: string;
-            /** @description One entry per invalid field, on validation failures. */
-            errors?: components["schemas"]["FieldErrorDto"][];
-        };
         AuditActorDto: {
             /** @enum {string} */
             type: "user" | "api_key" | "anonymous" | "system";
@@ -941,12 +914,17 @@ export interface components {
         ApiKeyDto: {
             /** @description What the key may do: these roles, as far as its user still holds them. */
             roles: ("admin" | "catalog_manager" | "fulfillment" | "finance" | "auditor" | "org_admin" | "buyer")[];
+            /** Format: uuid */
             id: string;
             name: string;
             /** @description The public start of the key (`bk_…`), to recognise it. */
             prefix: string;
-            /** @description The user the key acts for. */
+            /**
+             * Format: uuid
+             * @description The user the key acts for.
+             */
             userId: string;
+            /** Format: uuid */
             organizationId: string | null;
             /** Format: date-time */
             expiresAt: string | null;
@@ -976,12 +954,17 @@ export interface components {
         CreatedApiKeyDto: {
             /** @description What the key may do: these roles, as far as its user still holds them. */
             roles: ("admin" | "catalog_manager" | "fulfillment" | "finance" | "auditor" | "org_admin" | "buyer")[];
+            /** Format: uuid */
             id: string;
             name: string;
             /** @description The public start of the key (`bk_…`), to recognise it. */
             prefix: string;
-            /** @description The user the key acts for. */
+            /**
+             * Format: uuid
+             * @description The user the key acts for.
+             */
             userId: string;
+            /** Format: uuid */
             organizationId: string | null;
             /** Format: date-time */
             expiresAt: string | null;
@@ -996,27 +979,30 @@ export interface components {
         };
         RegisterDto: {
             displayName: string;
+            /**
+             * @description 15 to 256 characters, no composition rules; refused when common, easy to
+             *     guess or built from the email, the organization name or the service name.
+             */
+            password: string;
             organizationName: string;
             /**
              * Format: email
              * @description Unique, compared case-insensitively.
              */
             email: string;
-            /**
-             * @description 15 to 256 characters, no composition rules; refused when common, easy to
-             *     guess or built from the email, the organization name or the service name.
-             */
-            password: string;
         };
         RegisteredOrganizationDto: {
+            /** Format: uuid */
             id: string;
             name: string;
         };
         RegisteredUserDto: {
             roles: ("admin" | "catalog_manager" | "fulfillment" | "finance" | "auditor" | "org_admin" | "buyer")[];
+            /** Format: uuid */
             id: string;
             email: string;
             displayName: string;
+            /** Format: uuid */
             organizationId: string;
         };
         RegisteredAccountDto: {
@@ -1049,23 +1035,27 @@ export interface components {
         };
         ProfileDto: {
             roles: ("admin" | "catalog_manager" | "fulfillment" | "finance" | "auditor" | "org_admin" | "buyer")[];
+            /** Format: uuid */
             id: string;
             email: string;
             displayName: string;
-            /** @description The customer organization; null for operator staff. */
+            /**
+             * Format: uuid
+             * @description The customer organization; null for operator staff.
+             */
             organizationId: string | null;
             mfaEnabled: boolean;
             /** Format: date-time */
             createdAt: string;
         };
         ChangePasswordDto: {
-            currentPassword: string;
             /**
              * @description 15 to 256 characters, no composition rules; refused, with the reason,
              *     when common, easy to guess or built from your email, your organization's
              *     name or the service's name.
              */
             newPassword: string;
+            currentPassword: string;
         };
         MfaSetupDto: {
             /** @description Base32, for typing into an authenticator app by hand. */
@@ -1086,6 +1076,7 @@ export interface components {
             otp: string;
         };
         OrganizationDto: {
+            /** Format: uuid */
             id: string;
             name: string;
             /** Format: date-time */
@@ -1110,10 +1101,14 @@ export interface components {
         };
         UserDto: {
             roles: ("admin" | "catalog_manager" | "fulfillment" | "finance" | "auditor" | "org_admin" | "buyer")[];
+            /** Format: uuid */
             id: string;
             email: string;
             displayName: string;
-            /** @description The customer organization; null for operator staff. */
+            /**
+             * Format: uuid
+             * @description The customer organization; null for operator staff.
+             */
             organizationId: string | null;
             /** @description A disabled user can neither sign in nor use tokens or API keys issued before. */
             disabled: boolean;
@@ -1135,6 +1130,11 @@ export interface components {
         CreateUserDto: {
             displayName: string;
             /**
+             * @description 15 to 256 characters, no composition rules; refused when common, easy to
+             *     guess or built from the email, the organization name or the service name.
+             */
+            password: string;
+            /**
              * @description Either staff roles (admin, catalog_manager, fulfillment, finance, auditor)
              *     or customer roles (org_admin, buyer), never both. An org_admin may grant
              *     customer roles only.
@@ -1151,11 +1151,6 @@ export interface components {
              * @description Unique, compared case-insensitively.
              */
             email: string;
-            /**
-             * @description 15 to 256 characters, no composition rules; refused when common, easy to
-             *     guess or built from the email, the organization name or the service name.
-             */
-            password: string;
         };
         UpdateUserDto: {
             displayName?: string;
@@ -1169,6 +1164,7 @@ export interface components {
             disabled?: boolean;
         };
         ProductDto: {
+            /** Format: uuid */
             id: string;
             sku: string;
             name: string;
@@ -1229,24 +1225,33 @@ export interface components {
             categoryIds?: string[];
         };
         StockAdjustmentDto: {
+            /** @description Free text for the record: a delivery note number, what was found. */
+            note?: string;
+            /** @description Units to add (positive) or remove (negative); stock never goes below zero (409). */
             delta: number;
             /** @enum {string} */
             reason: "received" | "counted" | "damaged" | "returned" | "correction";
-            /** @description Free text for the record: a delivery note number, what was found. */
-            note?: string;
         };
         StockMovementDto: {
             /** @enum {string} */
             reason: "initial" | "received" | "counted" | "damaged" | "returned" | "correction" | "order_placed" | "order_cancelled";
+            /** Format: uuid */
             id: string;
+            /** Format: uuid */
             productId: string;
             delta: number;
             /** @description Stock on hand right after this movement. */
             stockAfter: number;
             note: string | null;
-            /** @description Who moved the stock; null when the service did. */
+            /**
+             * Format: uuid
+             * @description Who moved the stock; null when the service did.
+             */
             actorId: string | null;
-            /** @description The order that moved it, if any. */
+            /**
+             * Format: uuid
+             * @description The order that moved it, if any.
+             */
             orderId: string | null;
             /** Format: date-time */
             createdAt: string;
@@ -1257,9 +1262,11 @@ export interface components {
             nextCursor: string | null;
         };
         CategoryDto: {
+            /** Format: uuid */
             id: string;
             name: string;
             slug: string;
+            /** Format: uuid */
             parentId: string | null;
             /** Format: date-time */
             createdAt: string;
@@ -1306,7 +1313,7 @@ export interface components {
             line2?: string;
             postalCode: string;
             city: string;
-            /** @description ISO 3166-1 alpha-2, e.g. `DE`. */
+            /** @description ISO 3166-1 alpha-2, e.g. `DE`; stored upper-case. */
             country: string;
         };
         PlaceOrderDto: {
@@ -1315,6 +1322,7 @@ export interface components {
             shippingAddress: components["schemas"]["ShippingAddressDto"];
         };
         OrderLineDto: {
+            /** Format: uuid */
             productId: string;
             /** @description SKU, name, unit price and tax rate as the catalog had them when the order was placed. */
             sku: string;
@@ -1330,10 +1338,13 @@ export interface components {
         OrderDto: {
             /** @enum {string} */
             status: "pending_payment" | "paid" | "fulfilled" | "cancelled" | "refunded";
+            /** Format: uuid */
             id: string;
             /** @description `ORD-000123`. */
             number: string;
+            /** Format: uuid */
             organizationId: string;
+            /** Format: uuid */
             placedById: string;
             currency: string;
             lines: components["schemas"]["OrderLineDto"][];
@@ -1342,6 +1353,7 @@ export interface components {
             taxCents: number;
             totalCents: number;
             shippingAddress: components["schemas"]["ShippingAddressDto"];
+            /** Format: uuid */
             invoiceId: string;
             /** Format: date-time */
             createdAt: string;
@@ -1357,10 +1369,13 @@ export interface components {
         InvoiceDto: {
             /** @enum {string} */
             status: "open" | "paid" | "void";
+            /** Format: uuid */
             id: string;
             /** @description `INV-000123`. */
             number: string;
+            /** Format: uuid */
             orderId: string;
+            /** Format: uuid */
             organizationId: string;
             amountCents: number;
             currency: string;
@@ -1387,9 +1402,13 @@ export interface components {
         PaymentDto: {
             /** @enum {string} */
             status: "pending" | "succeeded" | "failed";
+            /** Format: uuid */
             id: string;
+            /** Format: uuid */
             invoiceId: string;
+            /** Format: uuid */
             orderId: string;
+            /** Format: uuid */
             organizationId: string;
             provider: string;
             /** @description The payment's id at the provider, which its webhooks name. */
@@ -1412,25 +1431,872 @@ export interface components {
             nextCursor: string | null;
         };
         CreateRefundDto: {
+            reason: string;
             /** @description Part of what is still refundable; absent: all of it. */
             amountCents?: number;
-            reason: string;
         };
         RefundDto: {
+            /** Format: uuid */
             id: string;
+            /** Format: uuid */
             paymentId: string;
             amountCents: number;
             reason: string;
+            /** Format: uuid */
             createdById: string;
             /** Format: date-time */
             createdAt: string;
         };
         WebhookReceiptDto: Record<string, never>;
+        ProblemDetailsDto: {
+            /**
+             * Format: uri
+             * @example https://problems.b2b-commerce.example/not-found
+             */
+            type: string;
+            /** @example Not Found */
+            title: string;
+            /** @example 404 */
+            status: number;
+            /** @example No route matches GET /v1/nothing-here. */
+            detail: string;
+            /**
+             * Format: uri-reference
+             * @example /v1/nothing-here
+             */
+            instance: string;
+            /** @example 6f1c2b0e-3d4a-4e8b-9c55-1d2e3f4a5b6c */
+            requestId: string;
+        };
+        /** @description Problem `api-key-cannot-create-api-keys`. */
+        ApiKeyCannotCreateApiKeysProblem: components["schemas"]["ProblemDetailsDto"] & {
+            /**
+             * Format: uri
+             * @enum {string}
+             */
+            type: "https://problems.b2b-commerce.example/api-key-cannot-create-api-keys";
+            /** @enum {integer} */
+            status: 403;
+        };
+        /** @description Problem `api-key-roles-exceed-creator`. */
+        ApiKeyRolesExceedCreatorProblem: components["schemas"]["ProblemDetailsDto"] & {
+            /**
+             * Format: uri
+             * @enum {string}
+             */
+            type: "https://problems.b2b-commerce.example/api-key-roles-exceed-creator";
+            /** @enum {integer} */
+            status: 403;
+        };
+        /** @description Problem `audit-exports-busy`. */
+        AuditExportsBusyProblem: components["schemas"]["ProblemDetailsDto"] & {
+            /**
+             * Format: uri
+             * @enum {string}
+             */
+            type: "https://problems.b2b-commerce.example/audit-exports-busy";
+            /** @enum {integer} */
+            status: 429;
+        };
+        /** @description Problem `authentication-required`. */
+        AuthenticationRequiredProblem: components["schemas"]["ProblemDetailsDto"] & {
+            /**
+             * Format: uri
+             * @enum {string}
+             */
+            type: "https://problems.b2b-commerce.example/authentication-required";
+            /** @enum {integer} */
+            status: 401;
+        };
+        /** @description Problem `category-cycle`. */
+        CategoryCycleProblem: components["schemas"]["ProblemDetailsDto"] & {
+            /**
+             * Format: uri
+             * @enum {string}
+             */
+            type: "https://problems.b2b-commerce.example/category-cycle";
+            /** @enum {integer} */
+            status: 409;
+        } & {
+            /** @description One entry per offending field, named as the client wrote it (`items[1].quantity`, `If-Match`). */
+            errors: {
+                field: string;
+                message: string;
+            }[];
+        };
+        /** @description Problem `category-in-use`. */
+        CategoryInUseProblem: components["schemas"]["ProblemDetailsDto"] & {
+            /**
+             * Format: uri
+             * @enum {string}
+             */
+            type: "https://problems.b2b-commerce.example/category-in-use";
+            /** @enum {integer} */
+            status: 409;
+        } & {
+            subcategories: number;
+            products: number;
+        };
+        /** @description Problem `current-password-incorrect`. */
+        CurrentPasswordIncorrectProblem: components["schemas"]["ProblemDetailsDto"] & {
+            /**
+             * Format: uri
+             * @enum {string}
+             */
+            type: "https://problems.b2b-commerce.example/current-password-incorrect";
+            /** @enum {integer} */
+            status: 400;
+        } & {
+            /** @description One entry per offending field, named as the client wrote it (`items[1].quantity`, `If-Match`). */
+            errors: {
+                field: string;
+                message: string;
+            }[];
+        };
+        /** @description Problem `database-unavailable`. */
+        DatabaseUnavailableProblem: components["schemas"]["ProblemDetailsDto"] & {
+            /**
+             * Format: uri
+             * @enum {string}
+             */
+            type: "https://problems.b2b-commerce.example/database-unavailable";
+            /** @enum {integer} */
+            status: 503;
+        };
+        /** @description Problem `duplicate-order-line`. */
+        DuplicateOrderLineProblem: components["schemas"]["ProblemDetailsDto"] & {
+            /**
+             * Format: uri
+             * @enum {string}
+             */
+            type: "https://problems.b2b-commerce.example/duplicate-order-line";
+            /** @enum {integer} */
+            status: 400;
+        } & {
+            /** @description One entry per offending field, named as the client wrote it (`items[1].quantity`, `If-Match`). */
+            errors: {
+                field: string;
+                message: string;
+            }[];
+        };
+        /** @description Problem `email-taken`. */
+        EmailTakenProblem: components["schemas"]["ProblemDetailsDto"] & {
+            /**
+             * Format: uri
+             * @enum {string}
+             */
+            type: "https://problems.b2b-commerce.example/email-taken";
+            /** @enum {integer} */
+            status: 409;
+        };
+        /** @description Problem `expiry-in-the-past`. */
+        ExpiryInThePastProblem: components["schemas"]["ProblemDetailsDto"] & {
+            /**
+             * Format: uri
+             * @enum {string}
+             */
+            type: "https://problems.b2b-commerce.example/expiry-in-the-past";
+            /** @enum {integer} */
+            status: 400;
+        } & {
+            /** @description One entry per offending field, named as the client wrote it (`items[1].quantity`, `If-Match`). */
+            errors: {
+                field: string;
+                message: string;
+            }[];
+        };
+        /** @description Problem `forbidden`. */
+        ForbiddenProblem: components["schemas"]["ProblemDetailsDto"] & {
+            /**
+             * Format: uri
+             * @enum {string}
+             */
+            type: "https://problems.b2b-commerce.example/forbidden";
+            /** @enum {integer} */
+            status: 403;
+        };
+        /** @description Problem `idempotency-key-required`. */
+        IdempotencyKeyRequiredProblem: components["schemas"]["ProblemDetailsDto"] & {
+            /**
+             * Format: uri
+             * @enum {string}
+             */
+            type: "https://problems.b2b-commerce.example/idempotency-key-required";
+            /** @enum {integer} */
+            status: 400;
+        } & {
+            /** @description One entry per offending field, named as the client wrote it (`items[1].quantity`, `If-Match`). */
+            errors: {
+                field: string;
+                message: string;
+            }[];
+        };
+        /** @description Problem `idempotency-key-reused`. */
+        IdempotencyKeyReusedProblem: components["schemas"]["ProblemDetailsDto"] & {
+            /**
+             * Format: uri
+             * @enum {string}
+             */
+            type: "https://problems.b2b-commerce.example/idempotency-key-reused";
+            /** @enum {integer} */
+            status: 422;
+        };
+        /** @description Problem `idempotent-request-in-flight`. */
+        IdempotentRequestInFlightProblem: components["schemas"]["ProblemDetailsDto"] & {
+            /**
+             * Format: uri
+             * @enum {string}
+             */
+            type: "https://problems.b2b-commerce.example/idempotent-request-in-flight";
+            /** @enum {integer} */
+            status: 409;
+        };
+        /** @description Problem `insufficient-stock`. */
+        InsufficientStockProblem: components["schemas"]["ProblemDetailsDto"] & {
+            /**
+             * Format: uri
+             * @enum {string}
+             */
+            type: "https://problems.b2b-commerce.example/insufficient-stock";
+            /** @enum {integer} */
+            status: 409;
+        } & ({
+            /** Format: uuid */
+            productId: string;
+            stock: number;
+        } | {
+            shortages: {
+                /** Format: uuid */
+                productId: string;
+                sku: string;
+                requested: number;
+                available: number;
+            }[];
+        });
+        /** @description Problem `invalid-content-length`. */
+        InvalidContentLengthProblem: components["schemas"]["ProblemDetailsDto"] & {
+            /**
+             * Format: uri
+             * @enum {string}
+             */
+            type: "https://problems.b2b-commerce.example/invalid-content-length";
+            /** @enum {integer} */
+            status: 400;
+        };
+        /** @description Problem `invalid-credential`. */
+        InvalidCredentialProblem: components["schemas"]["ProblemDetailsDto"] & {
+            /**
+             * Format: uri
+             * @enum {string}
+             */
+            type: "https://problems.b2b-commerce.example/invalid-credential";
+            /** @enum {integer} */
+            status: 401;
+        };
+        /** @description Problem `invalid-credentials`. */
+        InvalidCredentialsProblem: components["schemas"]["ProblemDetailsDto"] & {
+            /**
+             * Format: uri
+             * @enum {string}
+             */
+            type: "https://problems.b2b-commerce.example/invalid-credentials";
+            /** @enum {integer} */
+            status: 401;
+        };
+        /** @description Problem `invalid-cursor`. */
+        InvalidCursorProblem: components["schemas"]["ProblemDetailsDto"] & {
+            /**
+             * Format: uri
+             * @enum {string}
+             */
+            type: "https://problems.b2b-commerce.example/invalid-cursor";
+            /** @enum {integer} */
+            status: 400;
+        } & {
+            /** @description One entry per offending field, named as the client wrote it (`items[1].quantity`, `If-Match`). */
+            errors: {
+                field: string;
+                message: string;
+            }[];
+        };
+        /** @description Problem `invalid-otp`. */
+        InvalidOtpProblem: components["schemas"]["ProblemDetailsDto"] & {
+            /**
+             * Format: uri
+             * @enum {string}
+             */
+            type: "https://problems.b2b-commerce.example/invalid-otp";
+            /** @enum {integer} */
+            status: 400 | 401;
+        };
+        /** @description Problem `invalid-payment-token`. */
+        InvalidPaymentTokenProblem: components["schemas"]["ProblemDetailsDto"] & {
+            /**
+             * Format: uri
+             * @enum {string}
+             */
+            type: "https://problems.b2b-commerce.example/invalid-payment-token";
+            /** @enum {integer} */
+            status: 400;
+        } & {
+            /** @description One entry per offending field, named as the client wrote it (`items[1].quantity`, `If-Match`). */
+            errors: {
+                field: string;
+                message: string;
+            }[];
+        };
+        /** @description Problem `invalid-price-range`. */
+        InvalidPriceRangeProblem: components["schemas"]["ProblemDetailsDto"] & {
+            /**
+             * Format: uri
+             * @enum {string}
+             */
+            type: "https://problems.b2b-commerce.example/invalid-price-range";
+            /** @enum {integer} */
+            status: 400;
+        } & {
+            /** @description One entry per offending field, named as the client wrote it (`items[1].quantity`, `If-Match`). */
+            errors: {
+                field: string;
+                message: string;
+            }[];
+        };
+        /** @description Problem `invalid-refresh-token`. */
+        InvalidRefreshTokenProblem: components["schemas"]["ProblemDetailsDto"] & {
+            /**
+             * Format: uri
+             * @enum {string}
+             */
+            type: "https://problems.b2b-commerce.example/invalid-refresh-token";
+            /** @enum {integer} */
+            status: 401;
+        };
+        /** @description Problem `invalid-slug`. */
+        InvalidSlugProblem: components["schemas"]["ProblemDetailsDto"] & {
+            /**
+             * Format: uri
+             * @enum {string}
+             */
+            type: "https://problems.b2b-commerce.example/invalid-slug";
+            /** @enum {integer} */
+            status: 400;
+        } & {
+            /** @description One entry per offending field, named as the client wrote it (`items[1].quantity`, `If-Match`). */
+            errors: {
+                field: string;
+                message: string;
+            }[];
+        };
+        /** @description Problem `invalid-webhook`. */
+        InvalidWebhookProblem: components["schemas"]["ProblemDetailsDto"] & {
+            /**
+             * Format: uri
+             * @enum {string}
+             */
+            type: "https://problems.b2b-commerce.example/invalid-webhook";
+            /** @enum {integer} */
+            status: 400;
+        };
+        /** @description Problem `invoice-not-payable`. */
+        InvoiceNotPayableProblem: components["schemas"]["ProblemDetailsDto"] & {
+            /**
+             * Format: uri
+             * @enum {string}
+             */
+            type: "https://problems.b2b-commerce.example/invoice-not-payable";
+            /** @enum {integer} */
+            status: 409;
+        } & {
+            /** @enum {string} */
+            currentStatus: "open" | "paid" | "void";
+        };
+        /** @description Problem `json-too-deep`. */
+        JsonTooDeepProblem: components["schemas"]["ProblemDetailsDto"] & {
+            /**
+             * Format: uri
+             * @enum {string}
+             */
+            type: "https://problems.b2b-commerce.example/json-too-deep";
+            /** @enum {integer} */
+            status: 400;
+        };
+        /** @description Problem `malformed-json`. */
+        MalformedJsonProblem: components["schemas"]["ProblemDetailsDto"] & {
+            /**
+             * Format: uri
+             * @enum {string}
+             */
+            type: "https://problems.b2b-commerce.example/malformed-json";
+            /** @enum {integer} */
+            status: 400;
+        };
+        /** @description Problem `malformed-url`. */
+        MalformedUrlProblem: components["schemas"]["ProblemDetailsDto"] & {
+            /**
+             * Format: uri
+             * @enum {string}
+             */
+            type: "https://problems.b2b-commerce.example/malformed-url";
+            /** @enum {integer} */
+            status: 400;
+        };
+        /** @description Problem `mfa-already-enabled`. */
+        MfaAlreadyEnabledProblem: components["schemas"]["ProblemDetailsDto"] & {
+            /**
+             * Format: uri
+             * @enum {string}
+             */
+            type: "https://problems.b2b-commerce.example/mfa-already-enabled";
+            /** @enum {integer} */
+            status: 409;
+        };
+        /** @description Problem `mfa-not-enabled`. */
+        MfaNotEnabledProblem: components["schemas"]["ProblemDetailsDto"] & {
+            /**
+             * Format: uri
+             * @enum {string}
+             */
+            type: "https://problems.b2b-commerce.example/mfa-not-enabled";
+            /** @enum {integer} */
+            status: 409;
+        };
+        /** @description Problem `mfa-required`. */
+        MfaRequiredProblem: components["schemas"]["ProblemDetailsDto"] & {
+            /**
+             * Format: uri
+             * @enum {string}
+             */
+            type: "https://problems.b2b-commerce.example/mfa-required";
+            /** @enum {integer} */
+            status: 401;
+        };
+        /** @description Problem `mfa-setup-required`. */
+        MfaSetupRequiredProblem: components["schemas"]["ProblemDetailsDto"] & {
+            /**
+             * Format: uri
+             * @enum {string}
+             */
+            type: "https://problems.b2b-commerce.example/mfa-setup-required";
+            /** @enum {integer} */
+            status: 409;
+        };
+        /** @description Problem `mixed-currencies`. */
+        MixedCurrenciesProblem: components["schemas"]["ProblemDetailsDto"] & {
+            /**
+             * Format: uri
+             * @enum {string}
+             */
+            type: "https://problems.b2b-commerce.example/mixed-currencies";
+            /** @enum {integer} */
+            status: 400;
+        } & {
+            currencies: string[];
+        };
+        /** @description Problem `mixed-roles`. */
+        MixedRolesProblem: components["schemas"]["ProblemDetailsDto"] & {
+            /**
+             * Format: uri
+             * @enum {string}
+             */
+            type: "https://problems.b2b-commerce.example/mixed-roles";
+            /** @enum {integer} */
+            status: 400;
+        } & {
+            /** @description One entry per offending field, named as the client wrote it (`items[1].quantity`, `If-Match`). */
+            errors: {
+                field: string;
+                message: string;
+            }[];
+        };
+        /** @description Problem `not-a-customer`. */
+        NotACustomerProblem: components["schemas"]["ProblemDetailsDto"] & {
+            /**
+             * Format: uri
+             * @enum {string}
+             */
+            type: "https://problems.b2b-commerce.example/not-a-customer";
+            /** @enum {integer} */
+            status: 403;
+        };
+        /** @description Problem `not-found`. */
+        NotFoundProblem: components["schemas"]["ProblemDetailsDto"] & {
+            /**
+             * Format: uri
+             * @enum {string}
+             */
+            type: "https://problems.b2b-commerce.example/not-found";
+            /** @enum {integer} */
+            status: 404;
+        };
+        /** @description Problem `order-amount-too-large`. */
+        OrderAmountTooLargeProblem: components["schemas"]["ProblemDetailsDto"] & {
+            /**
+             * Format: uri
+             * @enum {string}
+             */
+            type: "https://problems.b2b-commerce.example/order-amount-too-large";
+            /** @enum {integer} */
+            status: 400;
+        };
+        /** @description Problem `order-state-conflict`. */
+        OrderStateConflictProblem: components["schemas"]["ProblemDetailsDto"] & {
+            /**
+             * Format: uri
+             * @enum {string}
+             */
+            type: "https://problems.b2b-commerce.example/order-state-conflict";
+            /** @enum {integer} */
+            status: 409;
+        } & {
+            /** @enum {string} */
+            currentStatus: "pending_payment" | "paid" | "fulfilled" | "cancelled" | "refunded";
+            allowedNext: ("pending_payment" | "paid" | "fulfilled" | "cancelled" | "refunded")[];
+        };
+        /** @description Problem `organization-required`. */
+        OrganizationRequiredProblem: components["schemas"]["ProblemDetailsDto"] & {
+            /**
+             * Format: uri
+             * @enum {string}
+             */
+            type: "https://problems.b2b-commerce.example/organization-required";
+            /** @enum {integer} */
+            status: 400;
+        } & {
+            /** @description One entry per offending field, named as the client wrote it (`items[1].quantity`, `If-Match`). */
+            errors: {
+                field: string;
+                message: string;
+            }[];
+        };
+        /** @description Problem `own-access-change`. */
+        OwnAccessChangeProblem: components["schemas"]["ProblemDetailsDto"] & {
+            /**
+             * Format: uri
+             * @enum {string}
+             */
+            type: "https://problems.b2b-commerce.example/own-access-change";
+            /** @enum {integer} */
+            status: 409;
+        };
+        /** @description Problem `password-changed-concurrently`. */
+        PasswordChangedConcurrentlyProblem: components["schemas"]["ProblemDetailsDto"] & {
+            /**
+             * Format: uri
+             * @enum {string}
+             */
+            type: "https://problems.b2b-commerce.example/password-changed-concurrently";
+            /** @enum {integer} */
+            status: 409;
+        };
+        /** @description Problem `path-parameter-too-long`. */
+        PathParameterTooLongProblem: components["schemas"]["ProblemDetailsDto"] & {
+            /**
+             * Format: uri
+             * @enum {string}
+             */
+            type: "https://problems.b2b-commerce.example/path-parameter-too-long";
+            /** @enum {integer} */
+            status: 414;
+        };
+        /** @description Problem `payload-too-large`. */
+        PayloadTooLargeProblem: components["schemas"]["ProblemDetailsDto"] & {
+            /**
+             * Format: uri
+             * @enum {string}
+             */
+            type: "https://problems.b2b-commerce.example/payload-too-large";
+            /** @enum {integer} */
+            status: 413;
+        };
+        /** @description Problem `payment-declined`. */
+        PaymentDeclinedProblem: components["schemas"]["ProblemDetailsDto"] & {
+            /**
+             * Format: uri
+             * @enum {string}
+             */
+            type: "https://problems.b2b-commerce.example/payment-declined";
+            /** @enum {integer} */
+            status: 402;
+        } & {
+            declineCode: string;
+        };
+        /** @description Problem `payment-not-refundable`. */
+        PaymentNotRefundableProblem: components["schemas"]["ProblemDetailsDto"] & {
+            /**
+             * Format: uri
+             * @enum {string}
+             */
+            type: "https://problems.b2b-commerce.example/payment-not-refundable";
+            /** @enum {integer} */
+            status: 409;
+        } & {
+            /** @enum {string} */
+            currentStatus: "pending" | "succeeded" | "failed";
+        };
+        /** @description Problem `payment-pending`. */
+        PaymentPendingProblem: components["schemas"]["ProblemDetailsDto"] & {
+            /**
+             * Format: uri
+             * @enum {string}
+             */
+            type: "https://problems.b2b-commerce.example/payment-pending";
+            /** @enum {integer} */
+            status: 409;
+        } & {
+            /** Format: uuid */
+            paymentId: string;
+        };
+        /** @description Problem `precondition-failed`. */
+        PreconditionFailedProblem: components["schemas"]["ProblemDetailsDto"] & {
+            /**
+             * Format: uri
+             * @enum {string}
+             */
+            type: "https://problems.b2b-commerce.example/precondition-failed";
+            /** @enum {integer} */
+            status: 412;
+        } & {
+            /** @example "4" */
+            currentETag: string;
+        };
+        /** @description Problem `product-unavailable`. */
+        ProductUnavailableProblem: components["schemas"]["ProblemDetailsDto"] & {
+            /**
+             * Format: uri
+             * @enum {string}
+             */
+            type: "https://problems.b2b-commerce.example/product-unavailable";
+            /** @enum {integer} */
+            status: 400;
+        } & {
+            /** @description One entry per offending field, named as the client wrote it (`items[1].quantity`, `If-Match`). */
+            errors: {
+                field: string;
+                message: string;
+            }[];
+        };
+        /** @description Problem `quantity-too-large`. */
+        QuantityTooLargeProblem: components["schemas"]["ProblemDetailsDto"] & {
+            /**
+             * Format: uri
+             * @enum {string}
+             */
+            type: "https://problems.b2b-commerce.example/quantity-too-large";
+            /** @enum {integer} */
+            status: 400;
+        } & {
+            /** @description One entry per offending field, named as the client wrote it (`items[1].quantity`, `If-Match`). */
+            errors: {
+                field: string;
+                message: string;
+            }[];
+        };
+        /** @description Problem `rate-limited`. */
+        RateLimitedProblem: components["schemas"]["ProblemDetailsDto"] & {
+            /**
+             * Format: uri
+             * @enum {string}
+             */
+            type: "https://problems.b2b-commerce.example/rate-limited";
+            /** @enum {integer} */
+            status: 429;
+        };
+        /** @description Problem `refund-exceeds-captured`. */
+        RefundExceedsCapturedProblem: components["schemas"]["ProblemDetailsDto"] & {
+            /**
+             * Format: uri
+             * @enum {string}
+             */
+            type: "https://problems.b2b-commerce.example/refund-exceeds-captured";
+            /** @enum {integer} */
+            status: 409;
+        } & {
+            refundableCents: number;
+        };
+        /** @description Problem `role-kind-change`. */
+        RoleKindChangeProblem: components["schemas"]["ProblemDetailsDto"] & {
+            /**
+             * Format: uri
+             * @enum {string}
+             */
+            type: "https://problems.b2b-commerce.example/role-kind-change";
+            /** @enum {integer} */
+            status: 400;
+        } & {
+            /** @description One entry per offending field, named as the client wrote it (`items[1].quantity`, `If-Match`). */
+            errors: {
+                field: string;
+                message: string;
+            }[];
+        };
+        /** @description Problem `signup-disabled`. */
+        SignupDisabledProblem: components["schemas"]["ProblemDetailsDto"] & {
+            /**
+             * Format: uri
+             * @enum {string}
+             */
+            type: "https://problems.b2b-commerce.example/signup-disabled";
+            /** @enum {integer} */
+            status: 404;
+        };
+        /** @description Problem `sku-taken`. */
+        SkuTakenProblem: components["schemas"]["ProblemDetailsDto"] & {
+            /**
+             * Format: uri
+             * @enum {string}
+             */
+            type: "https://problems.b2b-commerce.example/sku-taken";
+            /** @enum {integer} */
+            status: 409;
+        } & {
+            /** @description One entry per offending field, named as the client wrote it (`items[1].quantity`, `If-Match`). */
+            errors: {
+                field: string;
+                message: string;
+            }[];
+        };
+        /** @description Problem `slug-taken`. */
+        SlugTakenProblem: components["schemas"]["ProblemDetailsDto"] & {
+            /**
+             * Format: uri
+             * @enum {string}
+             */
+            type: "https://problems.b2b-commerce.example/slug-taken";
+            /** @enum {integer} */
+            status: 409;
+        } & {
+            /** @description One entry per offending field, named as the client wrote it (`items[1].quantity`, `If-Match`). */
+            errors: {
+                field: string;
+                message: string;
+            }[];
+        };
+        /** @description Problem `staff-have-no-organization`. */
+        StaffHaveNoOrganizationProblem: components["schemas"]["ProblemDetailsDto"] & {
+            /**
+             * Format: uri
+             * @enum {string}
+             */
+            type: "https://problems.b2b-commerce.example/staff-have-no-organization";
+            /** @enum {integer} */
+            status: 400;
+        } & {
+            /** @description One entry per offending field, named as the client wrote it (`items[1].quantity`, `If-Match`). */
+            errors: {
+                field: string;
+                message: string;
+            }[];
+        };
+        /** @description Problem `unknown-category`. */
+        UnknownCategoryProblem: components["schemas"]["ProblemDetailsDto"] & {
+            /**
+             * Format: uri
+             * @enum {string}
+             */
+            type: "https://problems.b2b-commerce.example/unknown-category";
+            /** @enum {integer} */
+            status: 400;
+        } & {
+            /** @description One entry per offending field, named as the client wrote it (`items[1].quantity`, `If-Match`). */
+            errors: {
+                field: string;
+                message: string;
+            }[];
+        };
+        /** @description Problem `unknown-organization`. */
+        UnknownOrganizationProblem: components["schemas"]["ProblemDetailsDto"] & {
+            /**
+             * Format: uri
+             * @enum {string}
+             */
+            type: "https://problems.b2b-commerce.example/unknown-organization";
+            /** @enum {integer} */
+            status: 400;
+        } & {
+            /** @description One entry per offending field, named as the client wrote it (`items[1].quantity`, `If-Match`). */
+            errors: {
+                field: string;
+                message: string;
+            }[];
+        };
+        /** @description Problem `unsupported-media-type`. */
+        UnsupportedMediaTypeProblem: components["schemas"]["ProblemDetailsDto"] & {
+            /**
+             * Format: uri
+             * @enum {string}
+             */
+            type: "https://problems.b2b-commerce.example/unsupported-media-type";
+            /** @enum {integer} */
+            status: 415;
+        };
+        /** @description Problem `user-session-required`. */
+        UserSessionRequiredProblem: components["schemas"]["ProblemDetailsDto"] & {
+            /**
+             * Format: uri
+             * @enum {string}
+             */
+            type: "https://problems.b2b-commerce.example/user-session-required";
+            /** @enum {integer} */
+            status: 403;
+        };
+        /** @description Problem `validation-failed`. */
+        ValidationFailedProblem: components["schemas"]["ProblemDetailsDto"] & {
+            /**
+             * Format: uri
+             * @enum {string}
+             */
+            type: "https://problems.b2b-commerce.example/validation-failed";
+            /** @enum {integer} */
+            status: 400;
+        } & {
+            /** @description One entry per offending field, named as the client wrote it (`items[1].quantity`, `If-Match`). */
+            errors: {
+                field: string;
+                message: string;
+            }[];
+        };
+        /** @description Problem `weak-password`. */
+        WeakPasswordProblem: components["schemas"]["ProblemDetailsDto"] & {
+            /**
+             * Format: uri
+             * @enum {string}
+             */
+            type: "https://problems.b2b-commerce.example/weak-password";
+            /** @enum {integer} */
+            status: 400;
+        } & {
+            /** @description One entry per offending field, named as the client wrote it (`items[1].quantity`, `If-Match`). */
+            errors: {
+                field: string;
+                message: string;
+            }[];
+        };
     };
     responses: never;
     parameters: never;
     requestBodies: never;
-    headers: never;
+    headers: {
+        /** @description The request id: yours when you sent a sane one (1-128 of A-Z a-z 0-9 . _ : -), else a fresh UUID. */
+        "X-Request-Id": string;
+        /** @description Seconds to wait before trying again. */
+        "Retry-After": number;
+        /** @description The state of each rate-limit policy in force, as draft-ietf-httpapi-ratelimit-headers: `"<policy>";r=<requests left>;t=<seconds until the window ends>`, one list member per policy. */
+        RateLimit: string;
+        /** @description Each rate-limit policy in force: `"<policy>";q=<requests>;w=<window in seconds>`, one list member per policy. */
+        "RateLimit-Policy": string;
+        /** @description The URL path of what was created. */
+        Location: string;
+        /** @description The version of the resource, for If-Match on edits and If-None-Match on reads. */
+        ETag: string;
+        /** @description The answer carries credentials: no cache may keep it. */
+        "Cache-Control.no-store": "no-store";
+        /** @description `public, no-cache` when the request carried no credentials (anyone may see the answer; caches revalidate it each time), else `private, no-cache`. */
+        "Cache-Control.revalidate": "public, no-cache" | "private, no-cache";
+        /** @description Includes `Authorization, X-API-Key`: the answer depends on who asks. */
+        Vary: string;
+        /** @description Present on a replay: this is the first answer to the same Idempotency-Key and request. */
+        "Idempotent-Replayed": "true";
+    };
     pathItems: never;
 }
 export type $defs = Record<string, never>;
@@ -1462,42 +2328,73 @@ export interface operations {
         responses: {
             200: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["AuditEventPageDto"];
                 };
             };
-            /** @description Bad Request */
+            /** @description Bad Request: invalid-cursor, validation-failed. */
             400: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["ProblemDetailsDto"];
+                    "application/problem+json": components["schemas"]["InvalidCursorProblem"] | components["schemas"]["ValidationFailedProblem"];
                 };
             };
-            /** @description Unauthorized */
+            /** @description Unauthorized: authentication-required, invalid-credential. */
             401: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["ProblemDetailsDto"];
+                    "application/problem+json": components["schemas"]["AuthenticationRequiredProblem"] | components["schemas"]["InvalidCredentialProblem"];
                 };
             };
-            /** @description Forbidden */
+            /** @description Forbidden: forbidden. */
             403: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["ProblemDetailsDto"];
+                    "application/problem+json": components["schemas"]["ForbiddenProblem"];
+                };
+            };
+            /** @description Too Many Requests: rate-limited. */
+            429: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["RateLimitedProblem"];
+                };
+            };
+            /** @description Service Unavailable: database-unavailable. */
+            503: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["DatabaseUnavailableProblem"];
                 };
             };
             /** @description Any other error, as problem+json. */
             default: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1525,6 +2422,9 @@ export interface operations {
             /** @description The sealed events of the period, streamed. */
             200: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1532,45 +2432,64 @@ export interface operations {
                     "text/csv; charset=utf-8": string;
                 };
             };
-            /** @description Bad Request */
+            /** @description Bad Request: validation-failed. */
             400: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["ProblemDetailsDto"];
+                    "application/problem+json": components["schemas"]["ValidationFailedProblem"];
                 };
             };
-            /** @description Unauthorized */
+            /** @description Unauthorized: authentication-required, invalid-credential. */
             401: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["ProblemDetailsDto"];
+                    "application/problem+json": components["schemas"]["AuthenticationRequiredProblem"] | components["schemas"]["InvalidCredentialProblem"];
                 };
             };
-            /** @description Forbidden */
+            /** @description Forbidden: forbidden. */
             403: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["ProblemDetailsDto"];
+                    "application/problem+json": components["schemas"]["ForbiddenProblem"];
                 };
             };
-            /** @description Too Many Requests */
+            /** @description Too Many Requests: audit-exports-busy, rate-limited. */
             429: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["ProblemDetailsDto"];
+                    "application/problem+json": components["schemas"]["AuditExportsBusyProblem"] | components["schemas"]["RateLimitedProblem"];
+                };
+            };
+            /** @description Service Unavailable: database-unavailable. */
+            503: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["DatabaseUnavailableProblem"];
                 };
             };
             /** @description Any other error, as problem+json. */
             default: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1592,51 +2511,93 @@ export interface operations {
         responses: {
             200: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["AuditEventDto"];
                 };
             };
-            /** @description Bad Request */
+            /** @description Bad Request: malformed-url, validation-failed. */
             400: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["ProblemDetailsDto"];
+                    "application/problem+json": components["schemas"]["MalformedUrlProblem"] | components["schemas"]["ValidationFailedProblem"];
                 };
             };
-            /** @description Unauthorized */
+            /** @description Unauthorized: authentication-required, invalid-credential. */
             401: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["ProblemDetailsDto"];
+                    "application/problem+json": components["schemas"]["AuthenticationRequiredProblem"] | components["schemas"]["InvalidCredentialProblem"];
                 };
             };
-            /** @description Forbidden */
+            /** @description Forbidden: forbidden. */
             403: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["ProblemDetailsDto"];
+                    "application/problem+json": components["schemas"]["ForbiddenProblem"];
                 };
             };
-            /** @description Not Found */
+            /** @description Not Found: not-found. */
             404: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["ProblemDetailsDto"];
+                    "application/problem+json": components["schemas"]["NotFoundProblem"];
+                };
+            };
+            /** @description URI Too Long: path-parameter-too-long. */
+            414: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["PathParameterTooLongProblem"];
+                };
+            };
+            /** @description Too Many Requests: rate-limited. */
+            429: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["RateLimitedProblem"];
+                };
+            };
+            /** @description Service Unavailable: database-unavailable. */
+            503: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["DatabaseUnavailableProblem"];
                 };
             };
             /** @description Any other error, as problem+json. */
             default: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1661,42 +2622,73 @@ export interface operations {
         responses: {
             200: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["ChainVerificationDto"];
                 };
             };
-            /** @description Bad Request */
+            /** @description Bad Request: validation-failed. */
             400: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["ProblemDetailsDto"];
+                    "application/problem+json": components["schemas"]["ValidationFailedProblem"];
                 };
             };
-            /** @description Unauthorized */
+            /** @description Unauthorized: authentication-required, invalid-credential. */
             401: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["ProblemDetailsDto"];
+                    "application/problem+json": components["schemas"]["AuthenticationRequiredProblem"] | components["schemas"]["InvalidCredentialProblem"];
                 };
             };
-            /** @description Forbidden */
+            /** @description Forbidden: forbidden. */
             403: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["ProblemDetailsDto"];
+                    "application/problem+json": components["schemas"]["ForbiddenProblem"];
+                };
+            };
+            /** @description Too Many Requests: rate-limited. */
+            429: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["RateLimitedProblem"];
+                };
+            };
+            /** @description Service Unavailable: database-unavailable. */
+            503: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["DatabaseUnavailableProblem"];
                 };
             };
             /** @description Any other error, as problem+json. */
             default: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1721,42 +2713,73 @@ export interface operations {
         responses: {
             200: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["CheckpointPageDto"];
                 };
             };
-            /** @description Bad Request */
+            /** @description Bad Request: invalid-cursor, validation-failed. */
             400: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["ProblemDetailsDto"];
+                    "application/problem+json": components["schemas"]["InvalidCursorProblem"] | components["schemas"]["ValidationFailedProblem"];
                 };
             };
-            /** @description Unauthorized */
+            /** @description Unauthorized: authentication-required, invalid-credential. */
             401: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["ProblemDetailsDto"];
+                    "application/problem+json": components["schemas"]["AuthenticationRequiredProblem"] | components["schemas"]["InvalidCredentialProblem"];
                 };
             };
-            /** @description Forbidden */
+            /** @description Forbidden: forbidden. */
             403: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["ProblemDetailsDto"];
+                    "application/problem+json": components["schemas"]["ForbiddenProblem"];
+                };
+            };
+            /** @description Too Many Requests: rate-limited. */
+            429: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["RateLimitedProblem"];
+                };
+            };
+            /** @description Service Unavailable: database-unavailable. */
+            503: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["DatabaseUnavailableProblem"];
                 };
             };
             /** @description Any other error, as problem+json. */
             default: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1776,33 +2799,63 @@ export interface operations {
         responses: {
             200: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["PublicKeyDto"];
                 };
             };
-            /** @description Unauthorized */
+            /** @description Unauthorized: authentication-required, invalid-credential. */
             401: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["ProblemDetailsDto"];
+                    "application/problem+json": components["schemas"]["AuthenticationRequiredProblem"] | components["schemas"]["InvalidCredentialProblem"];
                 };
             };
-            /** @description Forbidden */
+            /** @description Forbidden: forbidden. */
             403: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["ProblemDetailsDto"];
+                    "application/problem+json": components["schemas"]["ForbiddenProblem"];
+                };
+            };
+            /** @description Too Many Requests: rate-limited. */
+            429: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["RateLimitedProblem"];
+                };
+            };
+            /** @description Service Unavailable: database-unavailable. */
+            503: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["DatabaseUnavailableProblem"];
                 };
             };
             /** @description Any other error, as problem+json. */
             default: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1827,42 +2880,73 @@ export interface operations {
         responses: {
             200: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["ApiKeyPageDto"];
                 };
             };
-            /** @description Bad Request */
+            /** @description Bad Request: invalid-cursor, validation-failed. */
             400: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["ProblemDetailsDto"];
+                    "application/problem+json": components["schemas"]["InvalidCursorProblem"] | components["schemas"]["ValidationFailedProblem"];
                 };
             };
-            /** @description Unauthorized */
+            /** @description Unauthorized: authentication-required, invalid-credential. */
             401: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["ProblemDetailsDto"];
+                    "application/problem+json": components["schemas"]["AuthenticationRequiredProblem"] | components["schemas"]["InvalidCredentialProblem"];
                 };
             };
-            /** @description Forbidden */
+            /** @description Forbidden: forbidden. */
             403: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["ProblemDetailsDto"];
+                    "application/problem+json": components["schemas"]["ForbiddenProblem"];
+                };
+            };
+            /** @description Too Many Requests: rate-limited. */
+            429: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["RateLimitedProblem"];
+                };
+            };
+            /** @description Service Unavailable: database-unavailable. */
+            503: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["DatabaseUnavailableProblem"];
                 };
             };
             /** @description Any other error, as problem+json. */
             default: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1891,6 +2975,9 @@ export interface operations {
              */
             201: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     /** @description The URL path of what was created. */
                     Location?: string;
                     /** @description The answer carries credentials: no cache may keep it. */
@@ -1901,36 +2988,84 @@ export interface operations {
                     "application/json": components["schemas"]["CreatedApiKeyDto"];
                 };
             };
-            /** @description Bad Request */
+            /** @description Bad Request: expiry-in-the-past, invalid-content-length, json-too-deep, malformed-json, validation-failed. */
             400: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["ProblemDetailsDto"];
+                    "application/problem+json": components["schemas"]["ExpiryInThePastProblem"] | components["schemas"]["InvalidContentLengthProblem"] | components["schemas"]["JsonTooDeepProblem"] | components["schemas"]["MalformedJsonProblem"] | components["schemas"]["ValidationFailedProblem"];
                 };
             };
-            /** @description Unauthorized */
+            /** @description Unauthorized: authentication-required, invalid-credential. */
             401: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["ProblemDetailsDto"];
+                    "application/problem+json": components["schemas"]["AuthenticationRequiredProblem"] | components["schemas"]["InvalidCredentialProblem"];
                 };
             };
-            /** @description Forbidden */
+            /** @description Forbidden: api-key-cannot-create-api-keys, api-key-roles-exceed-creator, forbidden. */
             403: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["ProblemDetailsDto"];
+                    "application/problem+json": components["schemas"]["ApiKeyCannotCreateApiKeysProblem"] | components["schemas"]["ApiKeyRolesExceedCreatorProblem"] | components["schemas"]["ForbiddenProblem"];
+                };
+            };
+            /** @description Payload Too Large: payload-too-large. */
+            413: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["PayloadTooLargeProblem"];
+                };
+            };
+            /** @description Unsupported Media Type: unsupported-media-type. */
+            415: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["UnsupportedMediaTypeProblem"];
+                };
+            };
+            /** @description Too Many Requests: rate-limited. */
+            429: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["RateLimitedProblem"];
+                };
+            };
+            /** @description Service Unavailable: database-unavailable. */
+            503: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["DatabaseUnavailableProblem"];
                 };
             };
             /** @description Any other error, as problem+json. */
             default: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1952,49 +3087,91 @@ export interface operations {
         responses: {
             204: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     [name: string]: unknown;
                 };
                 content?: never;
             };
-            /** @description Bad Request */
+            /** @description Bad Request: malformed-url, validation-failed. */
             400: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["ProblemDetailsDto"];
+                    "application/problem+json": components["schemas"]["MalformedUrlProblem"] | components["schemas"]["ValidationFailedProblem"];
                 };
             };
-            /** @description Unauthorized */
+            /** @description Unauthorized: authentication-required, invalid-credential. */
             401: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["ProblemDetailsDto"];
+                    "application/problem+json": components["schemas"]["AuthenticationRequiredProblem"] | components["schemas"]["InvalidCredentialProblem"];
                 };
             };
-            /** @description Forbidden */
+            /** @description Forbidden: forbidden. */
             403: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["ProblemDetailsDto"];
+                    "application/problem+json": components["schemas"]["ForbiddenProblem"];
                 };
             };
-            /** @description Not Found */
+            /** @description Not Found: not-found. */
             404: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["ProblemDetailsDto"];
+                    "application/problem+json": components["schemas"]["NotFoundProblem"];
+                };
+            };
+            /** @description URI Too Long: path-parameter-too-long. */
+            414: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["PathParameterTooLongProblem"];
+                };
+            };
+            /** @description Too Many Requests: rate-limited. */
+            429: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["RateLimitedProblem"];
+                };
+            };
+            /** @description Service Unavailable: database-unavailable. */
+            503: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["DatabaseUnavailableProblem"];
                 };
             };
             /** @description Any other error, as problem+json. */
             default: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2019,6 +3196,9 @@ export interface operations {
             /** @description Created. */
             201: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     /** @description The URL path of what was created. */
                     Location?: string;
                     [name: string]: unknown;
@@ -2027,54 +3207,94 @@ export interface operations {
                     "application/json": components["schemas"]["RegisteredAccountDto"];
                 };
             };
-            /** @description Bad Request */
+            /** @description Bad Request: invalid-content-length, json-too-deep, malformed-json, validation-failed, weak-password. */
             400: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["ProblemDetailsDto"];
+                    "application/problem+json": components["schemas"]["InvalidContentLengthProblem"] | components["schemas"]["JsonTooDeepProblem"] | components["schemas"]["MalformedJsonProblem"] | components["schemas"]["ValidationFailedProblem"] | components["schemas"]["WeakPasswordProblem"];
                 };
             };
-            /** @description Unauthorized */
+            /** @description Unauthorized: invalid-credential. */
             401: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["ProblemDetailsDto"];
+                    "application/problem+json": components["schemas"]["InvalidCredentialProblem"];
                 };
             };
-            /** @description Not Found */
+            /** @description Not Found: signup-disabled. */
             404: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["ProblemDetailsDto"];
+                    "application/problem+json": components["schemas"]["SignupDisabledProblem"];
                 };
             };
-            /** @description Conflict */
+            /** @description Conflict: email-taken. */
             409: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["ProblemDetailsDto"];
+                    "application/problem+json": components["schemas"]["EmailTakenProblem"];
                 };
             };
-            /** @description Too Many Requests */
-            429: {
+            /** @description Payload Too Large: payload-too-large. */
+            413: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["ProblemDetailsDto"];
+                    "application/problem+json": components["schemas"]["PayloadTooLargeProblem"];
+                };
+            };
+            /** @description Unsupported Media Type: unsupported-media-type. */
+            415: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["UnsupportedMediaTypeProblem"];
+                };
+            };
+            /** @description Too Many Requests: rate-limited. */
+            429: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["RateLimitedProblem"];
+                };
+            };
+            /** @description Service Unavailable: database-unavailable. */
+            503: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["DatabaseUnavailableProblem"];
                 };
             };
             /** @description Any other error, as problem+json. */
             default: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2099,6 +3319,9 @@ export interface operations {
             /** @description The answer, carrying credentials. */
             200: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     /** @description The answer carries credentials: no cache may keep it. */
                     "Cache-Control"?: "no-store";
                     [name: string]: unknown;
@@ -2107,36 +3330,74 @@ export interface operations {
                     "application/json": components["schemas"]["TokenPairDto"];
                 };
             };
-            /** @description Bad Request */
+            /** @description Bad Request: invalid-content-length, json-too-deep, malformed-json, validation-failed. */
             400: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["ProblemDetailsDto"];
+                    "application/problem+json": components["schemas"]["InvalidContentLengthProblem"] | components["schemas"]["JsonTooDeepProblem"] | components["schemas"]["MalformedJsonProblem"] | components["schemas"]["ValidationFailedProblem"];
                 };
             };
-            /** @description Unauthorized */
+            /** @description Unauthorized: invalid-credential, invalid-credentials, invalid-otp, mfa-required. */
             401: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["ProblemDetailsDto"];
+                    "application/problem+json": components["schemas"]["InvalidCredentialProblem"] | components["schemas"]["InvalidCredentialsProblem"] | components["schemas"]["InvalidOtpProblem"] | components["schemas"]["MfaRequiredProblem"];
                 };
             };
-            /** @description Too Many Requests */
-            429: {
+            /** @description Payload Too Large: payload-too-large. */
+            413: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["ProblemDetailsDto"];
+                    "application/problem+json": components["schemas"]["PayloadTooLargeProblem"];
+                };
+            };
+            /** @description Unsupported Media Type: unsupported-media-type. */
+            415: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["UnsupportedMediaTypeProblem"];
+                };
+            };
+            /** @description Too Many Requests: rate-limited. */
+            429: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["RateLimitedProblem"];
+                };
+            };
+            /** @description Service Unavailable: database-unavailable. */
+            503: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["DatabaseUnavailableProblem"];
                 };
             };
             /** @description Any other error, as problem+json. */
             default: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2161,6 +3422,9 @@ export interface operations {
             /** @description The answer, carrying credentials. */
             200: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     /** @description The answer carries credentials: no cache may keep it. */
                     "Cache-Control"?: "no-store";
                     [name: string]: unknown;
@@ -2169,36 +3433,74 @@ export interface operations {
                     "application/json": components["schemas"]["TokenPairDto"];
                 };
             };
-            /** @description Bad Request */
+            /** @description Bad Request: invalid-content-length, json-too-deep, malformed-json, validation-failed. */
             400: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["ProblemDetailsDto"];
+                    "application/problem+json": components["schemas"]["InvalidContentLengthProblem"] | components["schemas"]["JsonTooDeepProblem"] | components["schemas"]["MalformedJsonProblem"] | components["schemas"]["ValidationFailedProblem"];
                 };
             };
-            /** @description Unauthorized */
+            /** @description Unauthorized: invalid-credential, invalid-refresh-token. */
             401: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["ProblemDetailsDto"];
+                    "application/problem+json": components["schemas"]["InvalidCredentialProblem"] | components["schemas"]["InvalidRefreshTokenProblem"];
                 };
             };
-            /** @description Too Many Requests */
-            429: {
+            /** @description Payload Too Large: payload-too-large. */
+            413: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["ProblemDetailsDto"];
+                    "application/problem+json": components["schemas"]["PayloadTooLargeProblem"];
+                };
+            };
+            /** @description Unsupported Media Type: unsupported-media-type. */
+            415: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["UnsupportedMediaTypeProblem"];
+                };
+            };
+            /** @description Too Many Requests: rate-limited. */
+            429: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["RateLimitedProblem"];
+                };
+            };
+            /** @description Service Unavailable: database-unavailable. */
+            503: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["DatabaseUnavailableProblem"];
                 };
             };
             /** @description Any other error, as problem+json. */
             default: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2222,40 +3524,81 @@ export interface operations {
         responses: {
             204: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     [name: string]: unknown;
                 };
                 content?: never;
             };
-            /** @description Bad Request */
+            /** @description Bad Request: invalid-content-length, json-too-deep, malformed-json, validation-failed. */
             400: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["ProblemDetailsDto"];
+                    "application/problem+json": components["schemas"]["InvalidContentLengthProblem"] | components["schemas"]["JsonTooDeepProblem"] | components["schemas"]["MalformedJsonProblem"] | components["schemas"]["ValidationFailedProblem"];
                 };
             };
-            /** @description Unauthorized */
+            /** @description Unauthorized: invalid-credential. */
             401: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["ProblemDetailsDto"];
+                    "application/problem+json": components["schemas"]["InvalidCredentialProblem"];
                 };
             };
-            /** @description Too Many Requests */
-            429: {
+            /** @description Payload Too Large: payload-too-large. */
+            413: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["ProblemDetailsDto"];
+                    "application/problem+json": components["schemas"]["PayloadTooLargeProblem"];
+                };
+            };
+            /** @description Unsupported Media Type: unsupported-media-type. */
+            415: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["UnsupportedMediaTypeProblem"];
+                };
+            };
+            /** @description Too Many Requests: rate-limited. */
+            429: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["RateLimitedProblem"];
+                };
+            };
+            /** @description Service Unavailable: database-unavailable. */
+            503: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["DatabaseUnavailableProblem"];
                 };
             };
             /** @description Any other error, as problem+json. */
             default: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2275,24 +3618,53 @@ export interface operations {
         responses: {
             200: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["ProfileDto"];
                 };
             };
-            /** @description Unauthorized */
+            /** @description Unauthorized: authentication-required, invalid-credential. */
             401: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["ProblemDetailsDto"];
+                    "application/problem+json": components["schemas"]["AuthenticationRequiredProblem"] | components["schemas"]["InvalidCredentialProblem"];
+                };
+            };
+            /** @description Too Many Requests: rate-limited. */
+            429: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["RateLimitedProblem"];
+                };
+            };
+            /** @description Service Unavailable: database-unavailable. */
+            503: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["DatabaseUnavailableProblem"];
                 };
             };
             /** @description Any other error, as problem+json. */
             default: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2316,58 +3688,111 @@ export interface operations {
         responses: {
             204: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     [name: string]: unknown;
                 };
                 content?: never;
             };
-            /** @description Bad Request */
+            /** @description Bad Request: current-password-incorrect, invalid-content-length, json-too-deep, malformed-json, validation-failed, weak-password. */
             400: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["ProblemDetailsDto"];
+                    "application/problem+json": components["schemas"]["CurrentPasswordIncorrectProblem"] | components["schemas"]["InvalidContentLengthProblem"] | components["schemas"]["JsonTooDeepProblem"] | components["schemas"]["MalformedJsonProblem"] | components["schemas"]["ValidationFailedProblem"] | components["schemas"]["WeakPasswordProblem"];
                 };
             };
-            /** @description Unauthorized */
+            /** @description Unauthorized: authentication-required, invalid-credential. */
             401: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["ProblemDetailsDto"];
+                    "application/problem+json": components["schemas"]["AuthenticationRequiredProblem"] | components["schemas"]["InvalidCredentialProblem"];
                 };
             };
-            /** @description Forbidden */
+            /** @description Forbidden: user-session-required. */
             403: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["ProblemDetailsDto"];
+                    "application/problem+json": components["schemas"]["UserSessionRequiredProblem"];
                 };
             };
-            /** @description Conflict */
+            /** @description Not Found: not-found. */
+            404: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["NotFoundProblem"];
+                };
+            };
+            /** @description Conflict: password-changed-concurrently. */
             409: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["ProblemDetailsDto"];
+                    "application/problem+json": components["schemas"]["PasswordChangedConcurrentlyProblem"];
                 };
             };
-            /** @description Too Many Requests */
-            429: {
+            /** @description Payload Too Large: payload-too-large. */
+            413: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["ProblemDetailsDto"];
+                    "application/problem+json": components["schemas"]["PayloadTooLargeProblem"];
+                };
+            };
+            /** @description Unsupported Media Type: unsupported-media-type. */
+            415: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["UnsupportedMediaTypeProblem"];
+                };
+            };
+            /** @description Too Many Requests: rate-limited. */
+            429: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["RateLimitedProblem"];
+                };
+            };
+            /** @description Service Unavailable: database-unavailable. */
+            503: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["DatabaseUnavailableProblem"];
                 };
             };
             /** @description Any other error, as problem+json. */
             default: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2388,6 +3813,9 @@ export interface operations {
             /** @description The answer, carrying credentials. */
             200: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     /** @description The answer carries credentials: no cache may keep it. */
                     "Cache-Control"?: "no-store";
                     [name: string]: unknown;
@@ -2396,45 +3824,74 @@ export interface operations {
                     "application/json": components["schemas"]["MfaSetupDto"];
                 };
             };
-            /** @description Unauthorized */
+            /** @description Unauthorized: authentication-required, invalid-credential. */
             401: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["ProblemDetailsDto"];
+                    "application/problem+json": components["schemas"]["AuthenticationRequiredProblem"] | components["schemas"]["InvalidCredentialProblem"];
                 };
             };
-            /** @description Forbidden */
+            /** @description Forbidden: user-session-required. */
             403: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["ProblemDetailsDto"];
+                    "application/problem+json": components["schemas"]["UserSessionRequiredProblem"];
                 };
             };
-            /** @description Conflict */
+            /** @description Not Found: not-found. */
+            404: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["NotFoundProblem"];
+                };
+            };
+            /** @description Conflict: mfa-already-enabled. */
             409: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["ProblemDetailsDto"];
+                    "application/problem+json": components["schemas"]["MfaAlreadyEnabledProblem"];
                 };
             };
-            /** @description Too Many Requests */
+            /** @description Too Many Requests: rate-limited. */
             429: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["ProblemDetailsDto"];
+                    "application/problem+json": components["schemas"]["RateLimitedProblem"];
+                };
+            };
+            /** @description Service Unavailable: database-unavailable. */
+            503: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["DatabaseUnavailableProblem"];
                 };
             };
             /** @description Any other error, as problem+json. */
             default: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2459,6 +3916,9 @@ export interface operations {
             /** @description The answer, carrying credentials. */
             200: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     /** @description The answer carries credentials: no cache may keep it. */
                     "Cache-Control"?: "no-store";
                     [name: string]: unknown;
@@ -2467,54 +3927,104 @@ export interface operations {
                     "application/json": components["schemas"]["RecoveryCodesDto"];
                 };
             };
-            /** @description Bad Request */
+            /** @description Bad Request: invalid-content-length, invalid-otp, json-too-deep, malformed-json, validation-failed. */
             400: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["ProblemDetailsDto"];
+                    "application/problem+json": components["schemas"]["InvalidContentLengthProblem"] | components["schemas"]["InvalidOtpProblem"] | components["schemas"]["JsonTooDeepProblem"] | components["schemas"]["MalformedJsonProblem"] | components["schemas"]["ValidationFailedProblem"];
                 };
             };
-            /** @description Unauthorized */
+            /** @description Unauthorized: authentication-required, invalid-credential. */
             401: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["ProblemDetailsDto"];
+                    "application/problem+json": components["schemas"]["AuthenticationRequiredProblem"] | components["schemas"]["InvalidCredentialProblem"];
                 };
             };
-            /** @description Forbidden */
+            /** @description Forbidden: user-session-required. */
             403: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["ProblemDetailsDto"];
+                    "application/problem+json": components["schemas"]["UserSessionRequiredProblem"];
                 };
             };
-            /** @description Conflict */
+            /** @description Not Found: not-found. */
+            404: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["NotFoundProblem"];
+                };
+            };
+            /** @description Conflict: mfa-already-enabled, mfa-setup-required. */
             409: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["ProblemDetailsDto"];
+                    "application/problem+json": components["schemas"]["MfaAlreadyEnabledProblem"] | components["schemas"]["MfaSetupRequiredProblem"];
                 };
             };
-            /** @description Too Many Requests */
-            429: {
+            /** @description Payload Too Large: payload-too-large. */
+            413: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["ProblemDetailsDto"];
+                    "application/problem+json": components["schemas"]["PayloadTooLargeProblem"];
+                };
+            };
+            /** @description Unsupported Media Type: unsupported-media-type. */
+            415: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["UnsupportedMediaTypeProblem"];
+                };
+            };
+            /** @description Too Many Requests: rate-limited. */
+            429: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["RateLimitedProblem"];
+                };
+            };
+            /** @description Service Unavailable: database-unavailable. */
+            503: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["DatabaseUnavailableProblem"];
                 };
             };
             /** @description Any other error, as problem+json. */
             default: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2538,58 +4048,111 @@ export interface operations {
         responses: {
             204: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     [name: string]: unknown;
                 };
                 content?: never;
             };
-            /** @description Bad Request */
+            /** @description Bad Request: current-password-incorrect, invalid-content-length, invalid-otp, json-too-deep, malformed-json, validation-failed. */
             400: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["ProblemDetailsDto"];
+                    "application/problem+json": components["schemas"]["CurrentPasswordIncorrectProblem"] | components["schemas"]["InvalidContentLengthProblem"] | components["schemas"]["InvalidOtpProblem"] | components["schemas"]["JsonTooDeepProblem"] | components["schemas"]["MalformedJsonProblem"] | components["schemas"]["ValidationFailedProblem"];
                 };
             };
-            /** @description Unauthorized */
+            /** @description Unauthorized: authentication-required, invalid-credential. */
             401: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["ProblemDetailsDto"];
+                    "application/problem+json": components["schemas"]["AuthenticationRequiredProblem"] | components["schemas"]["InvalidCredentialProblem"];
                 };
             };
-            /** @description Forbidden */
+            /** @description Forbidden: user-session-required. */
             403: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["ProblemDetailsDto"];
+                    "application/problem+json": components["schemas"]["UserSessionRequiredProblem"];
                 };
             };
-            /** @description Conflict */
+            /** @description Not Found: not-found. */
+            404: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["NotFoundProblem"];
+                };
+            };
+            /** @description Conflict: mfa-not-enabled. */
             409: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["ProblemDetailsDto"];
+                    "application/problem+json": components["schemas"]["MfaNotEnabledProblem"];
                 };
             };
-            /** @description Too Many Requests */
-            429: {
+            /** @description Payload Too Large: payload-too-large. */
+            413: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["ProblemDetailsDto"];
+                    "application/problem+json": components["schemas"]["PayloadTooLargeProblem"];
+                };
+            };
+            /** @description Unsupported Media Type: unsupported-media-type. */
+            415: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["UnsupportedMediaTypeProblem"];
+                };
+            };
+            /** @description Too Many Requests: rate-limited. */
+            429: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["RateLimitedProblem"];
+                };
+            };
+            /** @description Service Unavailable: database-unavailable. */
+            503: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["DatabaseUnavailableProblem"];
                 };
             };
             /** @description Any other error, as problem+json. */
             default: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2614,42 +4177,73 @@ export interface operations {
         responses: {
             200: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["OrganizationPageDto"];
                 };
             };
-            /** @description Bad Request */
+            /** @description Bad Request: invalid-cursor, validation-failed. */
             400: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["ProblemDetailsDto"];
+                    "application/problem+json": components["schemas"]["InvalidCursorProblem"] | components["schemas"]["ValidationFailedProblem"];
                 };
             };
-            /** @description Unauthorized */
+            /** @description Unauthorized: authentication-required, invalid-credential. */
             401: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["ProblemDetailsDto"];
+                    "application/problem+json": components["schemas"]["AuthenticationRequiredProblem"] | components["schemas"]["InvalidCredentialProblem"];
                 };
             };
-            /** @description Forbidden */
+            /** @description Forbidden: forbidden. */
             403: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["ProblemDetailsDto"];
+                    "application/problem+json": components["schemas"]["ForbiddenProblem"];
+                };
+            };
+            /** @description Too Many Requests: rate-limited. */
+            429: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["RateLimitedProblem"];
+                };
+            };
+            /** @description Service Unavailable: database-unavailable. */
+            503: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["DatabaseUnavailableProblem"];
                 };
             };
             /** @description Any other error, as problem+json. */
             default: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2674,6 +4268,9 @@ export interface operations {
             /** @description Created. */
             201: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     /** @description The URL path of what was created. */
                     Location?: string;
                     [name: string]: unknown;
@@ -2682,36 +4279,84 @@ export interface operations {
                     "application/json": components["schemas"]["OrganizationDto"];
                 };
             };
-            /** @description Bad Request */
+            /** @description Bad Request: invalid-content-length, json-too-deep, malformed-json, validation-failed. */
             400: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["ProblemDetailsDto"];
+                    "application/problem+json": components["schemas"]["InvalidContentLengthProblem"] | components["schemas"]["JsonTooDeepProblem"] | components["schemas"]["MalformedJsonProblem"] | components["schemas"]["ValidationFailedProblem"];
                 };
             };
-            /** @description Unauthorized */
+            /** @description Unauthorized: authentication-required, invalid-credential. */
             401: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["ProblemDetailsDto"];
+                    "application/problem+json": components["schemas"]["AuthenticationRequiredProblem"] | components["schemas"]["InvalidCredentialProblem"];
                 };
             };
-            /** @description Forbidden */
+            /** @description Forbidden: forbidden. */
             403: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["ProblemDetailsDto"];
+                    "application/problem+json": components["schemas"]["ForbiddenProblem"];
+                };
+            };
+            /** @description Payload Too Large: payload-too-large. */
+            413: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["PayloadTooLargeProblem"];
+                };
+            };
+            /** @description Unsupported Media Type: unsupported-media-type. */
+            415: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["UnsupportedMediaTypeProblem"];
+                };
+            };
+            /** @description Too Many Requests: rate-limited. */
+            429: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["RateLimitedProblem"];
+                };
+            };
+            /** @description Service Unavailable: database-unavailable. */
+            503: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["DatabaseUnavailableProblem"];
                 };
             };
             /** @description Any other error, as problem+json. */
             default: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2736,6 +4381,9 @@ export interface operations {
         responses: {
             200: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     /** @description The representation's tag, `"<version>-<digest>"`: for If-None-Match on reads (it changes whenever the body does), and for If-Match on edits (which compares the version it carries). */
                     ETag?: string;
                     /** @description `public, no-cache` when the request carried no credentials (anyone may see the answer; caches revalidate it each time), else `private, no-cache`. */
@@ -2751,6 +4399,9 @@ export interface operations {
             /** @description Not Modified: the ETag you sent is current. */
             304: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     /** @description The representation's tag, `"<version>-<digest>"`: for If-None-Match on reads (it changes whenever the body does), and for If-Match on edits (which compares the version it carries). */
                     ETag?: string;
                     /** @description `public, no-cache` when the request carried no credentials (anyone may see the answer; caches revalidate it each time), else `private, no-cache`. */
@@ -2761,45 +4412,84 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description Bad Request */
+            /** @description Bad Request: malformed-url, validation-failed. */
             400: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["ProblemDetailsDto"];
+                    "application/problem+json": components["schemas"]["MalformedUrlProblem"] | components["schemas"]["ValidationFailedProblem"];
                 };
             };
-            /** @description Unauthorized */
+            /** @description Unauthorized: authentication-required, invalid-credential. */
             401: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["ProblemDetailsDto"];
+                    "application/problem+json": components["schemas"]["AuthenticationRequiredProblem"] | components["schemas"]["InvalidCredentialProblem"];
                 };
             };
-            /** @description Forbidden */
+            /** @description Forbidden: forbidden. */
             403: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["ProblemDetailsDto"];
+                    "application/problem+json": components["schemas"]["ForbiddenProblem"];
                 };
             };
-            /** @description Not Found */
+            /** @description Not Found: not-found. */
             404: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["ProblemDetailsDto"];
+                    "application/problem+json": components["schemas"]["NotFoundProblem"];
+                };
+            };
+            /** @description URI Too Long: path-parameter-too-long. */
+            414: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["PathParameterTooLongProblem"];
+                };
+            };
+            /** @description Too Many Requests: rate-limited. */
+            429: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["RateLimitedProblem"];
+                };
+            };
+            /** @description Service Unavailable: database-unavailable. */
+            503: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["DatabaseUnavailableProblem"];
                 };
             };
             /** @description Any other error, as problem+json. */
             default: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2828,6 +4518,9 @@ export interface operations {
         responses: {
             200: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     /** @description The representation's tag, `"<version>-<digest>"`: for If-None-Match on reads (it changes whenever the body does), and for If-Match on edits (which compares the version it carries). */
                     ETag?: string;
                     [name: string]: unknown;
@@ -2836,54 +4529,114 @@ export interface operations {
                     "application/json": components["schemas"]["OrganizationDto"];
                 };
             };
-            /** @description Bad Request */
+            /** @description Bad Request: invalid-content-length, json-too-deep, malformed-json, malformed-url, validation-failed. */
             400: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["ProblemDetailsDto"];
+                    "application/problem+json": components["schemas"]["InvalidContentLengthProblem"] | components["schemas"]["JsonTooDeepProblem"] | components["schemas"]["MalformedJsonProblem"] | components["schemas"]["MalformedUrlProblem"] | components["schemas"]["ValidationFailedProblem"];
                 };
             };
-            /** @description Unauthorized */
+            /** @description Unauthorized: authentication-required, invalid-credential. */
             401: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["ProblemDetailsDto"];
+                    "application/problem+json": components["schemas"]["AuthenticationRequiredProblem"] | components["schemas"]["InvalidCredentialProblem"];
                 };
             };
-            /** @description Forbidden */
+            /** @description Forbidden: forbidden. */
             403: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["ProblemDetailsDto"];
+                    "application/problem+json": components["schemas"]["ForbiddenProblem"];
                 };
             };
-            /** @description Not Found */
+            /** @description Not Found: not-found. */
             404: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["ProblemDetailsDto"];
+                    "application/problem+json": components["schemas"]["NotFoundProblem"];
                 };
             };
-            /** @description Precondition Failed */
+            /** @description Precondition Failed: precondition-failed. */
             412: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["ProblemDetailsDto"];
+                    "application/problem+json": components["schemas"]["PreconditionFailedProblem"];
+                };
+            };
+            /** @description Payload Too Large: payload-too-large. */
+            413: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["PayloadTooLargeProblem"];
+                };
+            };
+            /** @description URI Too Long: path-parameter-too-long. */
+            414: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["PathParameterTooLongProblem"];
+                };
+            };
+            /** @description Unsupported Media Type: unsupported-media-type. */
+            415: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["UnsupportedMediaTypeProblem"];
+                };
+            };
+            /** @description Too Many Requests: rate-limited. */
+            429: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["RateLimitedProblem"];
+                };
+            };
+            /** @description Service Unavailable: database-unavailable. */
+            503: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["DatabaseUnavailableProblem"];
                 };
             };
             /** @description Any other error, as problem+json. */
             default: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2910,42 +4663,73 @@ export interface operations {
         responses: {
             200: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["UserPageDto"];
                 };
             };
-            /** @description Bad Request */
+            /** @description Bad Request: invalid-cursor, validation-failed. */
             400: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["ProblemDetailsDto"];
+                    "application/problem+json": components["schemas"]["InvalidCursorProblem"] | components["schemas"]["ValidationFailedProblem"];
                 };
             };
-            /** @description Unauthorized */
+            /** @description Unauthorized: authentication-required, invalid-credential. */
             401: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["ProblemDetailsDto"];
+                    "application/problem+json": components["schemas"]["AuthenticationRequiredProblem"] | components["schemas"]["InvalidCredentialProblem"];
                 };
             };
-            /** @description Forbidden */
+            /** @description Forbidden: forbidden. */
             403: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["ProblemDetailsDto"];
+                    "application/problem+json": components["schemas"]["ForbiddenProblem"];
+                };
+            };
+            /** @description Too Many Requests: rate-limited. */
+            429: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["RateLimitedProblem"];
+                };
+            };
+            /** @description Service Unavailable: database-unavailable. */
+            503: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["DatabaseUnavailableProblem"];
                 };
             };
             /** @description Any other error, as problem+json. */
             default: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2970,6 +4754,9 @@ export interface operations {
             /** @description Created. */
             201: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     /** @description The URL path of what was created. */
                     Location?: string;
                     [name: string]: unknown;
@@ -2978,45 +4765,94 @@ export interface operations {
                     "application/json": components["schemas"]["UserDto"];
                 };
             };
-            /** @description Bad Request */
+            /** @description Bad Request: invalid-content-length, json-too-deep, malformed-json, mixed-roles, organization-required, staff-have-no-organization, unknown-organization, validation-failed, weak-password. */
             400: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["ProblemDetailsDto"];
+                    "application/problem+json": components["schemas"]["InvalidContentLengthProblem"] | components["schemas"]["JsonTooDeepProblem"] | components["schemas"]["MalformedJsonProblem"] | components["schemas"]["MixedRolesProblem"] | components["schemas"]["OrganizationRequiredProblem"] | components["schemas"]["StaffHaveNoOrganizationProblem"] | components["schemas"]["UnknownOrganizationProblem"] | components["schemas"]["ValidationFailedProblem"] | components["schemas"]["WeakPasswordProblem"];
                 };
             };
-            /** @description Unauthorized */
+            /** @description Unauthorized: authentication-required, invalid-credential. */
             401: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["ProblemDetailsDto"];
+                    "application/problem+json": components["schemas"]["AuthenticationRequiredProblem"] | components["schemas"]["InvalidCredentialProblem"];
                 };
             };
-            /** @description Forbidden */
+            /** @description Forbidden: forbidden. */
             403: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["ProblemDetailsDto"];
+                    "application/problem+json": components["schemas"]["ForbiddenProblem"];
                 };
             };
-            /** @description Conflict */
+            /** @description Conflict: email-taken. */
             409: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["ProblemDetailsDto"];
+                    "application/problem+json": components["schemas"]["EmailTakenProblem"];
+                };
+            };
+            /** @description Payload Too Large: payload-too-large. */
+            413: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["PayloadTooLargeProblem"];
+                };
+            };
+            /** @description Unsupported Media Type: unsupported-media-type. */
+            415: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["UnsupportedMediaTypeProblem"];
+                };
+            };
+            /** @description Too Many Requests: rate-limited. */
+            429: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["RateLimitedProblem"];
+                };
+            };
+            /** @description Service Unavailable: database-unavailable. */
+            503: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["DatabaseUnavailableProblem"];
                 };
             };
             /** @description Any other error, as problem+json. */
             default: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3041,6 +4877,9 @@ export interface operations {
         responses: {
             200: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     /** @description The representation's tag, `"<version>-<digest>"`: for If-None-Match on reads (it changes whenever the body does), and for If-Match on edits (which compares the version it carries). */
                     ETag?: string;
                     /** @description `public, no-cache` when the request carried no credentials (anyone may see the answer; caches revalidate it each time), else `private, no-cache`. */
@@ -3056,6 +4895,9 @@ export interface operations {
             /** @description Not Modified: the ETag you sent is current. */
             304: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     /** @description The representation's tag, `"<version>-<digest>"`: for If-None-Match on reads (it changes whenever the body does), and for If-Match on edits (which compares the version it carries). */
                     ETag?: string;
                     /** @description `public, no-cache` when the request carried no credentials (anyone may see the answer; caches revalidate it each time), else `private, no-cache`. */
@@ -3066,45 +4908,84 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description Bad Request */
+            /** @description Bad Request: malformed-url, validation-failed. */
             400: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["ProblemDetailsDto"];
+                    "application/problem+json": components["schemas"]["MalformedUrlProblem"] | components["schemas"]["ValidationFailedProblem"];
                 };
             };
-            /** @description Unauthorized */
+            /** @description Unauthorized: authentication-required, invalid-credential. */
             401: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["ProblemDetailsDto"];
+                    "application/problem+json": components["schemas"]["AuthenticationRequiredProblem"] | components["schemas"]["InvalidCredentialProblem"];
                 };
             };
-            /** @description Forbidden */
+            /** @description Forbidden: forbidden. */
             403: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["ProblemDetailsDto"];
+                    "application/problem+json": components["schemas"]["ForbiddenProblem"];
                 };
             };
-            /** @description Not Found */
+            /** @description Not Found: not-found. */
             404: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["ProblemDetailsDto"];
+                    "application/problem+json": components["schemas"]["NotFoundProblem"];
+                };
+            };
+            /** @description URI Too Long: path-parameter-too-long. */
+            414: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["PathParameterTooLongProblem"];
+                };
+            };
+            /** @description Too Many Requests: rate-limited. */
+            429: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["RateLimitedProblem"];
+                };
+            };
+            /** @description Service Unavailable: database-unavailable. */
+            503: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["DatabaseUnavailableProblem"];
                 };
             };
             /** @description Any other error, as problem+json. */
             default: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3133,6 +5014,9 @@ export interface operations {
         responses: {
             200: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     /** @description The representation's tag, `"<version>-<digest>"`: for If-None-Match on reads (it changes whenever the body does), and for If-Match on edits (which compares the version it carries). */
                     ETag?: string;
                     [name: string]: unknown;
@@ -3141,63 +5025,124 @@ export interface operations {
                     "application/json": components["schemas"]["UserDto"];
                 };
             };
-            /** @description Bad Request */
+            /** @description Bad Request: invalid-content-length, json-too-deep, malformed-json, malformed-url, mixed-roles, role-kind-change, validation-failed. */
             400: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["ProblemDetailsDto"];
+                    "application/problem+json": components["schemas"]["InvalidContentLengthProblem"] | components["schemas"]["JsonTooDeepProblem"] | components["schemas"]["MalformedJsonProblem"] | components["schemas"]["MalformedUrlProblem"] | components["schemas"]["MixedRolesProblem"] | components["schemas"]["RoleKindChangeProblem"] | components["schemas"]["ValidationFailedProblem"];
                 };
             };
-            /** @description Unauthorized */
+            /** @description Unauthorized: authentication-required, invalid-credential. */
             401: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["ProblemDetailsDto"];
+                    "application/problem+json": components["schemas"]["AuthenticationRequiredProblem"] | components["schemas"]["InvalidCredentialProblem"];
                 };
             };
-            /** @description Forbidden */
+            /** @description Forbidden: forbidden. */
             403: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["ProblemDetailsDto"];
+                    "application/problem+json": components["schemas"]["ForbiddenProblem"];
                 };
             };
-            /** @description Not Found */
+            /** @description Not Found: not-found. */
             404: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["ProblemDetailsDto"];
+                    "application/problem+json": components["schemas"]["NotFoundProblem"];
                 };
             };
-            /** @description Conflict */
+            /** @description Conflict: own-access-change. */
             409: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["ProblemDetailsDto"];
+                    "application/problem+json": components["schemas"]["OwnAccessChangeProblem"];
                 };
             };
-            /** @description Precondition Failed */
+            /** @description Precondition Failed: precondition-failed. */
             412: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["ProblemDetailsDto"];
+                    "application/problem+json": components["schemas"]["PreconditionFailedProblem"];
+                };
+            };
+            /** @description Payload Too Large: payload-too-large. */
+            413: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["PayloadTooLargeProblem"];
+                };
+            };
+            /** @description URI Too Long: path-parameter-too-long. */
+            414: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["PathParameterTooLongProblem"];
+                };
+            };
+            /** @description Unsupported Media Type: unsupported-media-type. */
+            415: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["UnsupportedMediaTypeProblem"];
+                };
+            };
+            /** @description Too Many Requests: rate-limited. */
+            429: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["RateLimitedProblem"];
+                };
+            };
+            /** @description Service Unavailable: database-unavailable. */
+            503: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["DatabaseUnavailableProblem"];
                 };
             };
             /** @description Any other error, as problem+json. */
             default: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3213,12 +5158,12 @@ export interface operations {
                 limit?: number;
                 /** @description Full-text search over SKU, name and description: every word must match, in any order, stemmed (`bolts` finds `bolt`). */
                 q?: string;
-                minPriceCents?: number;
-                maxPriceCents?: number;
                 /** @description A field, `-` first for descending; ties are broken by id, so pages never repeat or skip a product. */
                 sort?: "createdAt" | "-createdAt" | "priceCents" | "-priceCents" | "name" | "-name";
                 /** @description Products in this category or any category below it. */
                 categoryId?: string;
+                minPriceCents?: number;
+                maxPriceCents?: number;
                 /** @description `nextCursor` of the previous page, as received. */
                 cursor?: string;
             };
@@ -3230,33 +5175,63 @@ export interface operations {
         responses: {
             200: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["ProductPageDto"];
                 };
             };
-            /** @description Bad Request */
+            /** @description Bad Request: invalid-cursor, invalid-price-range, validation-failed. */
             400: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["ProblemDetailsDto"];
+                    "application/problem+json": components["schemas"]["InvalidCursorProblem"] | components["schemas"]["InvalidPriceRangeProblem"] | components["schemas"]["ValidationFailedProblem"];
                 };
             };
-            /** @description Unauthorized */
+            /** @description Unauthorized: invalid-credential. */
             401: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["ProblemDetailsDto"];
+                    "application/problem+json": components["schemas"]["InvalidCredentialProblem"];
+                };
+            };
+            /** @description Too Many Requests: rate-limited. */
+            429: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["RateLimitedProblem"];
+                };
+            };
+            /** @description Service Unavailable: database-unavailable. */
+            503: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["DatabaseUnavailableProblem"];
                 };
             };
             /** @description Any other error, as problem+json. */
             default: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3281,6 +5256,9 @@ export interface operations {
             /** @description Created. */
             201: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     /** @description The URL path of what was created. */
                     Location?: string;
                     [name: string]: unknown;
@@ -3289,45 +5267,94 @@ export interface operations {
                     "application/json": components["schemas"]["ProductDto"];
                 };
             };
-            /** @description Bad Request */
+            /** @description Bad Request: invalid-content-length, json-too-deep, malformed-json, unknown-category, validation-failed. */
             400: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["ProblemDetailsDto"];
+                    "application/problem+json": components["schemas"]["InvalidContentLengthProblem"] | components["schemas"]["JsonTooDeepProblem"] | components["schemas"]["MalformedJsonProblem"] | components["schemas"]["UnknownCategoryProblem"] | components["schemas"]["ValidationFailedProblem"];
                 };
             };
-            /** @description Unauthorized */
+            /** @description Unauthorized: authentication-required, invalid-credential. */
             401: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["ProblemDetailsDto"];
+                    "application/problem+json": components["schemas"]["AuthenticationRequiredProblem"] | components["schemas"]["InvalidCredentialProblem"];
                 };
             };
-            /** @description Forbidden */
+            /** @description Forbidden: forbidden. */
             403: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["ProblemDetailsDto"];
+                    "application/problem+json": components["schemas"]["ForbiddenProblem"];
                 };
             };
-            /** @description Conflict */
+            /** @description Conflict: sku-taken. */
             409: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["ProblemDetailsDto"];
+                    "application/problem+json": components["schemas"]["SkuTakenProblem"];
+                };
+            };
+            /** @description Payload Too Large: payload-too-large. */
+            413: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["PayloadTooLargeProblem"];
+                };
+            };
+            /** @description Unsupported Media Type: unsupported-media-type. */
+            415: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["UnsupportedMediaTypeProblem"];
+                };
+            };
+            /** @description Too Many Requests: rate-limited. */
+            429: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["RateLimitedProblem"];
+                };
+            };
+            /** @description Service Unavailable: database-unavailable. */
+            503: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["DatabaseUnavailableProblem"];
                 };
             };
             /** @description Any other error, as problem+json. */
             default: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3352,6 +5379,9 @@ export interface operations {
         responses: {
             200: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     /** @description The representation's tag, `"<version>-<digest>"`: for If-None-Match on reads (it changes whenever the body does), and for If-Match on edits (which compares the version it carries). */
                     ETag?: string;
                     /** @description `public, no-cache` when the request carried no credentials (anyone may see the answer; caches revalidate it each time), else `private, no-cache`. */
@@ -3367,6 +5397,9 @@ export interface operations {
             /** @description Not Modified: the ETag you sent is current. */
             304: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     /** @description The representation's tag, `"<version>-<digest>"`: for If-None-Match on reads (it changes whenever the body does), and for If-Match on edits (which compares the version it carries). */
                     ETag?: string;
                     /** @description `public, no-cache` when the request carried no credentials (anyone may see the answer; caches revalidate it each time), else `private, no-cache`. */
@@ -3377,36 +5410,74 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description Bad Request */
+            /** @description Bad Request: malformed-url, validation-failed. */
             400: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["ProblemDetailsDto"];
+                    "application/problem+json": components["schemas"]["MalformedUrlProblem"] | components["schemas"]["ValidationFailedProblem"];
                 };
             };
-            /** @description Unauthorized */
+            /** @description Unauthorized: invalid-credential. */
             401: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["ProblemDetailsDto"];
+                    "application/problem+json": components["schemas"]["InvalidCredentialProblem"];
                 };
             };
-            /** @description Not Found */
+            /** @description Not Found: not-found. */
             404: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["ProblemDetailsDto"];
+                    "application/problem+json": components["schemas"]["NotFoundProblem"];
+                };
+            };
+            /** @description URI Too Long: path-parameter-too-long. */
+            414: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["PathParameterTooLongProblem"];
+                };
+            };
+            /** @description Too Many Requests: rate-limited. */
+            429: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["RateLimitedProblem"];
+                };
+            };
+            /** @description Service Unavailable: database-unavailable. */
+            503: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["DatabaseUnavailableProblem"];
                 };
             };
             /** @description Any other error, as problem+json. */
             default: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3431,58 +5502,101 @@ export interface operations {
         responses: {
             204: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     [name: string]: unknown;
                 };
                 content?: never;
             };
-            /** @description Bad Request */
+            /** @description Bad Request: malformed-url, validation-failed. */
             400: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["ProblemDetailsDto"];
+                    "application/problem+json": components["schemas"]["MalformedUrlProblem"] | components["schemas"]["ValidationFailedProblem"];
                 };
             };
-            /** @description Unauthorized */
+            /** @description Unauthorized: authentication-required, invalid-credential. */
             401: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["ProblemDetailsDto"];
+                    "application/problem+json": components["schemas"]["AuthenticationRequiredProblem"] | components["schemas"]["InvalidCredentialProblem"];
                 };
             };
-            /** @description Forbidden */
+            /** @description Forbidden: forbidden. */
             403: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["ProblemDetailsDto"];
+                    "application/problem+json": components["schemas"]["ForbiddenProblem"];
                 };
             };
-            /** @description Not Found */
+            /** @description Not Found: not-found. */
             404: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["ProblemDetailsDto"];
+                    "application/problem+json": components["schemas"]["NotFoundProblem"];
                 };
             };
-            /** @description Precondition Failed */
+            /** @description Precondition Failed: precondition-failed. */
             412: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["ProblemDetailsDto"];
+                    "application/problem+json": components["schemas"]["PreconditionFailedProblem"];
+                };
+            };
+            /** @description URI Too Long: path-parameter-too-long. */
+            414: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["PathParameterTooLongProblem"];
+                };
+            };
+            /** @description Too Many Requests: rate-limited. */
+            429: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["RateLimitedProblem"];
+                };
+            };
+            /** @description Service Unavailable: database-unavailable. */
+            503: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["DatabaseUnavailableProblem"];
                 };
             };
             /** @description Any other error, as problem+json. */
             default: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3511,6 +5625,9 @@ export interface operations {
         responses: {
             200: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     /** @description The representation's tag, `"<version>-<digest>"`: for If-None-Match on reads (it changes whenever the body does), and for If-Match on edits (which compares the version it carries). */
                     ETag?: string;
                     [name: string]: unknown;
@@ -3519,63 +5636,124 @@ export interface operations {
                     "application/json": components["schemas"]["ProductDto"];
                 };
             };
-            /** @description Bad Request */
+            /** @description Bad Request: invalid-content-length, json-too-deep, malformed-json, malformed-url, unknown-category, validation-failed. */
             400: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["ProblemDetailsDto"];
+                    "application/problem+json": components["schemas"]["InvalidContentLengthProblem"] | components["schemas"]["JsonTooDeepProblem"] | components["schemas"]["MalformedJsonProblem"] | components["schemas"]["MalformedUrlProblem"] | components["schemas"]["UnknownCategoryProblem"] | components["schemas"]["ValidationFailedProblem"];
                 };
             };
-            /** @description Unauthorized */
+            /** @description Unauthorized: authentication-required, invalid-credential. */
             401: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["ProblemDetailsDto"];
+                    "application/problem+json": components["schemas"]["AuthenticationRequiredProblem"] | components["schemas"]["InvalidCredentialProblem"];
                 };
             };
-            /** @description Forbidden */
+            /** @description Forbidden: forbidden. */
             403: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["ProblemDetailsDto"];
+                    "application/problem+json": components["schemas"]["ForbiddenProblem"];
                 };
             };
-            /** @description Not Found */
+            /** @description Not Found: not-found. */
             404: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["ProblemDetailsDto"];
+                    "application/problem+json": components["schemas"]["NotFoundProblem"];
                 };
             };
-            /** @description Conflict */
+            /** @description Conflict: sku-taken. */
             409: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["ProblemDetailsDto"];
+                    "application/problem+json": components["schemas"]["SkuTakenProblem"];
                 };
             };
-            /** @description Precondition Failed */
+            /** @description Precondition Failed: precondition-failed. */
             412: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["ProblemDetailsDto"];
+                    "application/problem+json": components["schemas"]["PreconditionFailedProblem"];
+                };
+            };
+            /** @description Payload Too Large: payload-too-large. */
+            413: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["PayloadTooLargeProblem"];
+                };
+            };
+            /** @description URI Too Long: path-parameter-too-long. */
+            414: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["PathParameterTooLongProblem"];
+                };
+            };
+            /** @description Unsupported Media Type: unsupported-media-type. */
+            415: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["UnsupportedMediaTypeProblem"];
+                };
+            };
+            /** @description Too Many Requests: rate-limited. */
+            429: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["RateLimitedProblem"];
+                };
+            };
+            /** @description Service Unavailable: database-unavailable. */
+            503: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["DatabaseUnavailableProblem"];
                 };
             };
             /** @description Any other error, as problem+json. */
             default: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3602,6 +5780,9 @@ export interface operations {
             /** @description Created. */
             201: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     /** @description The URL path of what was created. */
                     Location?: string;
                     [name: string]: unknown;
@@ -3610,54 +5791,114 @@ export interface operations {
                     "application/json": components["schemas"]["StockMovementDto"];
                 };
             };
-            /** @description Bad Request */
+            /** @description Bad Request: invalid-content-length, json-too-deep, malformed-json, malformed-url, validation-failed. */
             400: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["ProblemDetailsDto"];
+                    "application/problem+json": components["schemas"]["InvalidContentLengthProblem"] | components["schemas"]["JsonTooDeepProblem"] | components["schemas"]["MalformedJsonProblem"] | components["schemas"]["MalformedUrlProblem"] | components["schemas"]["ValidationFailedProblem"];
                 };
             };
-            /** @description Unauthorized */
+            /** @description Unauthorized: authentication-required, invalid-credential. */
             401: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["ProblemDetailsDto"];
+                    "application/problem+json": components["schemas"]["AuthenticationRequiredProblem"] | components["schemas"]["InvalidCredentialProblem"];
                 };
             };
-            /** @description Forbidden */
+            /** @description Forbidden: forbidden. */
             403: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["ProblemDetailsDto"];
+                    "application/problem+json": components["schemas"]["ForbiddenProblem"];
                 };
             };
-            /** @description Not Found */
+            /** @description Not Found: not-found. */
             404: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["ProblemDetailsDto"];
+                    "application/problem+json": components["schemas"]["NotFoundProblem"];
                 };
             };
-            /** @description Conflict */
+            /** @description Conflict: insufficient-stock. */
             409: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["ProblemDetailsDto"];
+                    "application/problem+json": components["schemas"]["InsufficientStockProblem"];
+                };
+            };
+            /** @description Payload Too Large: payload-too-large. */
+            413: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["PayloadTooLargeProblem"];
+                };
+            };
+            /** @description URI Too Long: path-parameter-too-long. */
+            414: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["PathParameterTooLongProblem"];
+                };
+            };
+            /** @description Unsupported Media Type: unsupported-media-type. */
+            415: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["UnsupportedMediaTypeProblem"];
+                };
+            };
+            /** @description Too Many Requests: rate-limited. */
+            429: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["RateLimitedProblem"];
+                };
+            };
+            /** @description Service Unavailable: database-unavailable. */
+            503: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["DatabaseUnavailableProblem"];
                 };
             };
             /** @description Any other error, as problem+json. */
             default: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3684,51 +5925,93 @@ export interface operations {
         responses: {
             200: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["StockMovementPageDto"];
                 };
             };
-            /** @description Bad Request */
+            /** @description Bad Request: invalid-cursor, malformed-url, validation-failed. */
             400: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["ProblemDetailsDto"];
+                    "application/problem+json": components["schemas"]["InvalidCursorProblem"] | components["schemas"]["MalformedUrlProblem"] | components["schemas"]["ValidationFailedProblem"];
                 };
             };
-            /** @description Unauthorized */
+            /** @description Unauthorized: authentication-required, invalid-credential. */
             401: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["ProblemDetailsDto"];
+                    "application/problem+json": components["schemas"]["AuthenticationRequiredProblem"] | components["schemas"]["InvalidCredentialProblem"];
                 };
             };
-            /** @description Forbidden */
+            /** @description Forbidden: forbidden. */
             403: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["ProblemDetailsDto"];
+                    "application/problem+json": components["schemas"]["ForbiddenProblem"];
                 };
             };
-            /** @description Not Found */
+            /** @description Not Found: not-found. */
             404: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["ProblemDetailsDto"];
+                    "application/problem+json": components["schemas"]["NotFoundProblem"];
+                };
+            };
+            /** @description URI Too Long: path-parameter-too-long. */
+            414: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["PathParameterTooLongProblem"];
+                };
+            };
+            /** @description Too Many Requests: rate-limited. */
+            429: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["RateLimitedProblem"];
+                };
+            };
+            /** @description Service Unavailable: database-unavailable. */
+            503: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["DatabaseUnavailableProblem"];
                 };
             };
             /** @description Any other error, as problem+json. */
             default: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3753,33 +6036,63 @@ export interface operations {
         responses: {
             200: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["CategoryPageDto"];
                 };
             };
-            /** @description Bad Request */
+            /** @description Bad Request: invalid-cursor, validation-failed. */
             400: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["ProblemDetailsDto"];
+                    "application/problem+json": components["schemas"]["InvalidCursorProblem"] | components["schemas"]["ValidationFailedProblem"];
                 };
             };
-            /** @description Unauthorized */
+            /** @description Unauthorized: invalid-credential. */
             401: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["ProblemDetailsDto"];
+                    "application/problem+json": components["schemas"]["InvalidCredentialProblem"];
+                };
+            };
+            /** @description Too Many Requests: rate-limited. */
+            429: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["RateLimitedProblem"];
+                };
+            };
+            /** @description Service Unavailable: database-unavailable. */
+            503: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["DatabaseUnavailableProblem"];
                 };
             };
             /** @description Any other error, as problem+json. */
             default: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3804,6 +6117,9 @@ export interface operations {
             /** @description Created. */
             201: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     /** @description The URL path of what was created. */
                     Location?: string;
                     [name: string]: unknown;
@@ -3812,45 +6128,94 @@ export interface operations {
                     "application/json": components["schemas"]["CategoryDto"];
                 };
             };
-            /** @description Bad Request */
+            /** @description Bad Request: invalid-content-length, invalid-slug, json-too-deep, malformed-json, unknown-category, validation-failed. */
             400: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["ProblemDetailsDto"];
+                    "application/problem+json": components["schemas"]["InvalidContentLengthProblem"] | components["schemas"]["InvalidSlugProblem"] | components["schemas"]["JsonTooDeepProblem"] | components["schemas"]["MalformedJsonProblem"] | components["schemas"]["UnknownCategoryProblem"] | components["schemas"]["ValidationFailedProblem"];
                 };
             };
-            /** @description Unauthorized */
+            /** @description Unauthorized: authentication-required, invalid-credential. */
             401: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["ProblemDetailsDto"];
+                    "application/problem+json": components["schemas"]["AuthenticationRequiredProblem"] | components["schemas"]["InvalidCredentialProblem"];
                 };
             };
-            /** @description Forbidden */
+            /** @description Forbidden: forbidden. */
             403: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["ProblemDetailsDto"];
+                    "application/problem+json": components["schemas"]["ForbiddenProblem"];
                 };
             };
-            /** @description Conflict */
+            /** @description Conflict: slug-taken. */
             409: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["ProblemDetailsDto"];
+                    "application/problem+json": components["schemas"]["SlugTakenProblem"];
+                };
+            };
+            /** @description Payload Too Large: payload-too-large. */
+            413: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["PayloadTooLargeProblem"];
+                };
+            };
+            /** @description Unsupported Media Type: unsupported-media-type. */
+            415: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["UnsupportedMediaTypeProblem"];
+                };
+            };
+            /** @description Too Many Requests: rate-limited. */
+            429: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["RateLimitedProblem"];
+                };
+            };
+            /** @description Service Unavailable: database-unavailable. */
+            503: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["DatabaseUnavailableProblem"];
                 };
             };
             /** @description Any other error, as problem+json. */
             default: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3875,6 +6240,9 @@ export interface operations {
         responses: {
             200: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     /** @description The representation's tag, `"<version>-<digest>"`: for If-None-Match on reads (it changes whenever the body does), and for If-Match on edits (which compares the version it carries). */
                     ETag?: string;
                     /** @description `public, no-cache` when the request carried no credentials (anyone may see the answer; caches revalidate it each time), else `private, no-cache`. */
@@ -3890,6 +6258,9 @@ export interface operations {
             /** @description Not Modified: the ETag you sent is current. */
             304: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     /** @description The representation's tag, `"<version>-<digest>"`: for If-None-Match on reads (it changes whenever the body does), and for If-Match on edits (which compares the version it carries). */
                     ETag?: string;
                     /** @description `public, no-cache` when the request carried no credentials (anyone may see the answer; caches revalidate it each time), else `private, no-cache`. */
@@ -3900,36 +6271,74 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description Bad Request */
+            /** @description Bad Request: malformed-url, validation-failed. */
             400: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["ProblemDetailsDto"];
+                    "application/problem+json": components["schemas"]["MalformedUrlProblem"] | components["schemas"]["ValidationFailedProblem"];
                 };
             };
-            /** @description Unauthorized */
+            /** @description Unauthorized: invalid-credential. */
             401: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["ProblemDetailsDto"];
+                    "application/problem+json": components["schemas"]["InvalidCredentialProblem"];
                 };
             };
-            /** @description Not Found */
+            /** @description Not Found: not-found. */
             404: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["ProblemDetailsDto"];
+                    "application/problem+json": components["schemas"]["NotFoundProblem"];
+                };
+            };
+            /** @description URI Too Long: path-parameter-too-long. */
+            414: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["PathParameterTooLongProblem"];
+                };
+            };
+            /** @description Too Many Requests: rate-limited. */
+            429: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["RateLimitedProblem"];
+                };
+            };
+            /** @description Service Unavailable: database-unavailable. */
+            503: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["DatabaseUnavailableProblem"];
                 };
             };
             /** @description Any other error, as problem+json. */
             default: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3954,67 +6363,111 @@ export interface operations {
         responses: {
             204: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     [name: string]: unknown;
                 };
                 content?: never;
             };
-            /** @description Bad Request */
+            /** @description Bad Request: malformed-url, validation-failed. */
             400: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["ProblemDetailsDto"];
+                    "application/problem+json": components["schemas"]["MalformedUrlProblem"] | components["schemas"]["ValidationFailedProblem"];
                 };
             };
-            /** @description Unauthorized */
+            /** @description Unauthorized: authentication-required, invalid-credential. */
             401: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["ProblemDetailsDto"];
+                    "application/problem+json": components["schemas"]["AuthenticationRequiredProblem"] | components["schemas"]["InvalidCredentialProblem"];
                 };
             };
-            /** @description Forbidden */
+            /** @description Forbidden: forbidden. */
             403: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["ProblemDetailsDto"];
+                    "application/problem+json": components["schemas"]["ForbiddenProblem"];
                 };
             };
-            /** @description Not Found */
+            /** @description Not Found: not-found. */
             404: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["ProblemDetailsDto"];
+                    "application/problem+json": components["schemas"]["NotFoundProblem"];
                 };
             };
-            /** @description Conflict */
+            /** @description Conflict: category-in-use. */
             409: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["ProblemDetailsDto"];
+                    "application/problem+json": components["schemas"]["CategoryInUseProblem"];
                 };
             };
-            /** @description Precondition Failed */
+            /** @description Precondition Failed: precondition-failed. */
             412: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["ProblemDetailsDto"];
+                    "application/problem+json": components["schemas"]["PreconditionFailedProblem"];
+                };
+            };
+            /** @description URI Too Long: path-parameter-too-long. */
+            414: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["PathParameterTooLongProblem"];
+                };
+            };
+            /** @description Too Many Requests: rate-limited. */
+            429: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["RateLimitedProblem"];
+                };
+            };
+            /** @description Service Unavailable: database-unavailable. */
+            503: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["DatabaseUnavailableProblem"];
                 };
             };
             /** @description Any other error, as problem+json. */
             default: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -4043,6 +6496,9 @@ export interface operations {
         responses: {
             200: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     /** @description The representation's tag, `"<version>-<digest>"`: for If-None-Match on reads (it changes whenever the body does), and for If-Match on edits (which compares the version it carries). */
                     ETag?: string;
                     [name: string]: unknown;
@@ -4051,63 +6507,124 @@ export interface operations {
                     "application/json": components["schemas"]["CategoryDto"];
                 };
             };
-            /** @description Bad Request */
+            /** @description Bad Request: invalid-content-length, invalid-slug, json-too-deep, malformed-json, malformed-url, unknown-category, validation-failed. */
             400: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["ProblemDetailsDto"];
+                    "application/problem+json": components["schemas"]["InvalidContentLengthProblem"] | components["schemas"]["InvalidSlugProblem"] | components["schemas"]["JsonTooDeepProblem"] | components["schemas"]["MalformedJsonProblem"] | components["schemas"]["MalformedUrlProblem"] | components["schemas"]["UnknownCategoryProblem"] | components["schemas"]["ValidationFailedProblem"];
                 };
             };
-            /** @description Unauthorized */
+            /** @description Unauthorized: authentication-required, invalid-credential. */
             401: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["ProblemDetailsDto"];
+                    "application/problem+json": components["schemas"]["AuthenticationRequiredProblem"] | components["schemas"]["InvalidCredentialProblem"];
                 };
             };
-            /** @description Forbidden */
+            /** @description Forbidden: forbidden. */
             403: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["ProblemDetailsDto"];
+                    "application/problem+json": components["schemas"]["ForbiddenProblem"];
                 };
             };
-            /** @description Not Found */
+            /** @description Not Found: not-found. */
             404: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["ProblemDetailsDto"];
+                    "application/problem+json": components["schemas"]["NotFoundProblem"];
                 };
             };
-            /** @description Conflict */
+            /** @description Conflict: category-cycle, slug-taken. */
             409: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["ProblemDetailsDto"];
+                    "application/problem+json": components["schemas"]["CategoryCycleProblem"] | components["schemas"]["SlugTakenProblem"];
                 };
             };
-            /** @description Precondition Failed */
+            /** @description Precondition Failed: precondition-failed. */
             412: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["ProblemDetailsDto"];
+                    "application/problem+json": components["schemas"]["PreconditionFailedProblem"];
+                };
+            };
+            /** @description Payload Too Large: payload-too-large. */
+            413: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["PayloadTooLargeProblem"];
+                };
+            };
+            /** @description URI Too Long: path-parameter-too-long. */
+            414: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["PathParameterTooLongProblem"];
+                };
+            };
+            /** @description Unsupported Media Type: unsupported-media-type. */
+            415: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["UnsupportedMediaTypeProblem"];
+                };
+            };
+            /** @description Too Many Requests: rate-limited. */
+            429: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["RateLimitedProblem"];
+                };
+            };
+            /** @description Service Unavailable: database-unavailable. */
+            503: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["DatabaseUnavailableProblem"];
                 };
             };
             /** @description Any other error, as problem+json. */
             default: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -4137,42 +6654,73 @@ export interface operations {
         responses: {
             200: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["OrderPageDto"];
                 };
             };
-            /** @description Bad Request */
+            /** @description Bad Request: invalid-cursor, validation-failed. */
             400: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["ProblemDetailsDto"];
+                    "application/problem+json": components["schemas"]["InvalidCursorProblem"] | components["schemas"]["ValidationFailedProblem"];
                 };
             };
-            /** @description Unauthorized */
+            /** @description Unauthorized: authentication-required, invalid-credential. */
             401: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["ProblemDetailsDto"];
+                    "application/problem+json": components["schemas"]["AuthenticationRequiredProblem"] | components["schemas"]["InvalidCredentialProblem"];
                 };
             };
-            /** @description Forbidden */
+            /** @description Forbidden: forbidden. */
             403: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["ProblemDetailsDto"];
+                    "application/problem+json": components["schemas"]["ForbiddenProblem"];
+                };
+            };
+            /** @description Too Many Requests: rate-limited. */
+            429: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["RateLimitedProblem"];
+                };
+            };
+            /** @description Service Unavailable: database-unavailable. */
+            503: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["DatabaseUnavailableProblem"];
                 };
             };
             /** @description Any other error, as problem+json. */
             default: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -4200,6 +6748,9 @@ export interface operations {
             /** @description Created. */
             201: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     /** @description The URL path of what was created. */
                     Location?: string;
                     [name: string]: unknown;
@@ -4208,60 +6759,105 @@ export interface operations {
                     "application/json": components["schemas"]["OrderDto"];
                 };
             };
-            /** @description Bad Request */
+            /** @description Bad Request: duplicate-order-line, idempotency-key-required, invalid-content-length, json-too-deep, malformed-json, mixed-currencies, order-amount-too-large, product-unavailable, quantity-too-large, validation-failed. */
             400: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["ProblemDetailsDto"];
+                    "application/problem+json": components["schemas"]["DuplicateOrderLineProblem"] | components["schemas"]["IdempotencyKeyRequiredProblem"] | components["schemas"]["InvalidContentLengthProblem"] | components["schemas"]["JsonTooDeepProblem"] | components["schemas"]["MalformedJsonProblem"] | components["schemas"]["MixedCurrenciesProblem"] | components["schemas"]["OrderAmountTooLargeProblem"] | components["schemas"]["ProductUnavailableProblem"] | components["schemas"]["QuantityTooLargeProblem"] | components["schemas"]["ValidationFailedProblem"];
                 };
             };
-            /** @description Unauthorized */
+            /** @description Unauthorized: authentication-required, invalid-credential. */
             401: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["ProblemDetailsDto"];
+                    "application/problem+json": components["schemas"]["AuthenticationRequiredProblem"] | components["schemas"]["InvalidCredentialProblem"];
                 };
             };
-            /** @description Forbidden */
+            /** @description Forbidden: forbidden, not-a-customer. */
             403: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["ProblemDetailsDto"];
+                    "application/problem+json": components["schemas"]["ForbiddenProblem"] | components["schemas"]["NotACustomerProblem"];
                 };
             };
-            /**
-             * @description Conflict
-             *
-             *     Conflict
-             */
+            /** @description Conflict: idempotent-request-in-flight, insufficient-stock. */
             409: {
                 headers: {
-                    /** @description With `idempotent-request-in-flight`: seconds to wait before retrying with the same key — as long as the first request has run so far, at least 1, never past the end of its claim. */
-                    "Retry-After"?: number;
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Retry-After": components["headers"]["Retry-After"];
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["ProblemDetailsDto"];
+                    "application/problem+json": components["schemas"]["IdempotentRequestInFlightProblem"] | components["schemas"]["InsufficientStockProblem"];
                 };
             };
-            /** @description Unprocessable Entity */
-            422: {
+            /** @description Payload Too Large: payload-too-large. */
+            413: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["ProblemDetailsDto"];
+                    "application/problem+json": components["schemas"]["PayloadTooLargeProblem"];
+                };
+            };
+            /** @description Unsupported Media Type: unsupported-media-type. */
+            415: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["UnsupportedMediaTypeProblem"];
+                };
+            };
+            /** @description Unprocessable Entity: idempotency-key-reused. */
+            422: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["IdempotencyKeyReusedProblem"];
+                };
+            };
+            /** @description Too Many Requests: rate-limited. */
+            429: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["RateLimitedProblem"];
+                };
+            };
+            /** @description Service Unavailable: database-unavailable. */
+            503: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["DatabaseUnavailableProblem"];
                 };
             };
             /** @description Any other error, as problem+json. */
             default: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -4286,6 +6882,9 @@ export interface operations {
         responses: {
             200: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     /** @description The representation's tag, `"<version>-<digest>"`: for If-None-Match on reads (it changes whenever the body does), and for If-Match on edits (which compares the version it carries). */
                     ETag?: string;
                     /** @description `public, no-cache` when the request carried no credentials (anyone may see the answer; caches revalidate it each time), else `private, no-cache`. */
@@ -4301,6 +6900,9 @@ export interface operations {
             /** @description Not Modified: the ETag you sent is current. */
             304: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     /** @description The representation's tag, `"<version>-<digest>"`: for If-None-Match on reads (it changes whenever the body does), and for If-Match on edits (which compares the version it carries). */
                     ETag?: string;
                     /** @description `public, no-cache` when the request carried no credentials (anyone may see the answer; caches revalidate it each time), else `private, no-cache`. */
@@ -4311,45 +6913,84 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description Bad Request */
+            /** @description Bad Request: malformed-url, validation-failed. */
             400: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["ProblemDetailsDto"];
+                    "application/problem+json": components["schemas"]["MalformedUrlProblem"] | components["schemas"]["ValidationFailedProblem"];
                 };
             };
-            /** @description Unauthorized */
+            /** @description Unauthorized: authentication-required, invalid-credential. */
             401: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["ProblemDetailsDto"];
+                    "application/problem+json": components["schemas"]["AuthenticationRequiredProblem"] | components["schemas"]["InvalidCredentialProblem"];
                 };
             };
-            /** @description Forbidden */
+            /** @description Forbidden: forbidden. */
             403: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["ProblemDetailsDto"];
+                    "application/problem+json": components["schemas"]["ForbiddenProblem"];
                 };
             };
-            /** @description Not Found */
+            /** @description Not Found: not-found. */
             404: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["ProblemDetailsDto"];
+                    "application/problem+json": components["schemas"]["NotFoundProblem"];
+                };
+            };
+            /** @description URI Too Long: path-parameter-too-long. */
+            414: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["PathParameterTooLongProblem"];
+                };
+            };
+            /** @description Too Many Requests: rate-limited. */
+            429: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["RateLimitedProblem"];
+                };
+            };
+            /** @description Service Unavailable: database-unavailable. */
+            503: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["DatabaseUnavailableProblem"];
                 };
             };
             /** @description Any other error, as problem+json. */
             default: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -4371,60 +7012,103 @@ export interface operations {
         responses: {
             200: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["OrderDto"];
                 };
             };
-            /** @description Bad Request */
+            /** @description Bad Request: malformed-url, validation-failed. */
             400: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["ProblemDetailsDto"];
+                    "application/problem+json": components["schemas"]["MalformedUrlProblem"] | components["schemas"]["ValidationFailedProblem"];
                 };
             };
-            /** @description Unauthorized */
+            /** @description Unauthorized: authentication-required, invalid-credential. */
             401: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["ProblemDetailsDto"];
+                    "application/problem+json": components["schemas"]["AuthenticationRequiredProblem"] | components["schemas"]["InvalidCredentialProblem"];
                 };
             };
-            /** @description Forbidden */
+            /** @description Forbidden: forbidden. */
             403: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["ProblemDetailsDto"];
+                    "application/problem+json": components["schemas"]["ForbiddenProblem"];
                 };
             };
-            /** @description Not Found */
+            /** @description Not Found: not-found. */
             404: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["ProblemDetailsDto"];
+                    "application/problem+json": components["schemas"]["NotFoundProblem"];
                 };
             };
-            /** @description Conflict */
+            /** @description Conflict: order-state-conflict, payment-pending. */
             409: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["ProblemDetailsDto"];
+                    "application/problem+json": components["schemas"]["OrderStateConflictProblem"] | components["schemas"]["PaymentPendingProblem"];
+                };
+            };
+            /** @description URI Too Long: path-parameter-too-long. */
+            414: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["PathParameterTooLongProblem"];
+                };
+            };
+            /** @description Too Many Requests: rate-limited. */
+            429: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["RateLimitedProblem"];
+                };
+            };
+            /** @description Service Unavailable: database-unavailable. */
+            503: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["DatabaseUnavailableProblem"];
                 };
             };
             /** @description Any other error, as problem+json. */
             default: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -4446,60 +7130,103 @@ export interface operations {
         responses: {
             200: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["OrderDto"];
                 };
             };
-            /** @description Bad Request */
+            /** @description Bad Request: malformed-url, validation-failed. */
             400: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["ProblemDetailsDto"];
+                    "application/problem+json": components["schemas"]["MalformedUrlProblem"] | components["schemas"]["ValidationFailedProblem"];
                 };
             };
-            /** @description Unauthorized */
+            /** @description Unauthorized: authentication-required, invalid-credential. */
             401: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["ProblemDetailsDto"];
+                    "application/problem+json": components["schemas"]["AuthenticationRequiredProblem"] | components["schemas"]["InvalidCredentialProblem"];
                 };
             };
-            /** @description Forbidden */
+            /** @description Forbidden: forbidden. */
             403: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["ProblemDetailsDto"];
+                    "application/problem+json": components["schemas"]["ForbiddenProblem"];
                 };
             };
-            /** @description Not Found */
+            /** @description Not Found: not-found. */
             404: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["ProblemDetailsDto"];
+                    "application/problem+json": components["schemas"]["NotFoundProblem"];
                 };
             };
-            /** @description Conflict */
+            /** @description Conflict: order-state-conflict. */
             409: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["ProblemDetailsDto"];
+                    "application/problem+json": components["schemas"]["OrderStateConflictProblem"];
+                };
+            };
+            /** @description URI Too Long: path-parameter-too-long. */
+            414: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["PathParameterTooLongProblem"];
+                };
+            };
+            /** @description Too Many Requests: rate-limited. */
+            429: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["RateLimitedProblem"];
+                };
+            };
+            /** @description Service Unavailable: database-unavailable. */
+            503: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["DatabaseUnavailableProblem"];
                 };
             };
             /** @description Any other error, as problem+json. */
             default: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -4525,42 +7252,73 @@ export interface operations {
         responses: {
             200: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["InvoicePageDto"];
                 };
             };
-            /** @description Bad Request */
+            /** @description Bad Request: invalid-cursor, validation-failed. */
             400: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["ProblemDetailsDto"];
+                    "application/problem+json": components["schemas"]["InvalidCursorProblem"] | components["schemas"]["ValidationFailedProblem"];
                 };
             };
-            /** @description Unauthorized */
+            /** @description Unauthorized: authentication-required, invalid-credential. */
             401: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["ProblemDetailsDto"];
+                    "application/problem+json": components["schemas"]["AuthenticationRequiredProblem"] | components["schemas"]["InvalidCredentialProblem"];
                 };
             };
-            /** @description Forbidden */
+            /** @description Forbidden: forbidden. */
             403: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["ProblemDetailsDto"];
+                    "application/problem+json": components["schemas"]["ForbiddenProblem"];
+                };
+            };
+            /** @description Too Many Requests: rate-limited. */
+            429: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["RateLimitedProblem"];
+                };
+            };
+            /** @description Service Unavailable: database-unavailable. */
+            503: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["DatabaseUnavailableProblem"];
                 };
             };
             /** @description Any other error, as problem+json. */
             default: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -4585,6 +7343,9 @@ export interface operations {
         responses: {
             200: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     /** @description The representation's tag, `"<version>-<digest>"`: for If-None-Match on reads (it changes whenever the body does), and for If-Match on edits (which compares the version it carries). */
                     ETag?: string;
                     /** @description `public, no-cache` when the request carried no credentials (anyone may see the answer; caches revalidate it each time), else `private, no-cache`. */
@@ -4600,6 +7361,9 @@ export interface operations {
             /** @description Not Modified: the ETag you sent is current. */
             304: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     /** @description The representation's tag, `"<version>-<digest>"`: for If-None-Match on reads (it changes whenever the body does), and for If-Match on edits (which compares the version it carries). */
                     ETag?: string;
                     /** @description `public, no-cache` when the request carried no credentials (anyone may see the answer; caches revalidate it each time), else `private, no-cache`. */
@@ -4610,45 +7374,84 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description Bad Request */
+            /** @description Bad Request: malformed-url, validation-failed. */
             400: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["ProblemDetailsDto"];
+                    "application/problem+json": components["schemas"]["MalformedUrlProblem"] | components["schemas"]["ValidationFailedProblem"];
                 };
             };
-            /** @description Unauthorized */
+            /** @description Unauthorized: authentication-required, invalid-credential. */
             401: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["ProblemDetailsDto"];
+                    "application/problem+json": components["schemas"]["AuthenticationRequiredProblem"] | components["schemas"]["InvalidCredentialProblem"];
                 };
             };
-            /** @description Forbidden */
+            /** @description Forbidden: forbidden. */
             403: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["ProblemDetailsDto"];
+                    "application/problem+json": components["schemas"]["ForbiddenProblem"];
                 };
             };
-            /** @description Not Found */
+            /** @description Not Found: not-found. */
             404: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["ProblemDetailsDto"];
+                    "application/problem+json": components["schemas"]["NotFoundProblem"];
+                };
+            };
+            /** @description URI Too Long: path-parameter-too-long. */
+            414: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["PathParameterTooLongProblem"];
+                };
+            };
+            /** @description Too Many Requests: rate-limited. */
+            429: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["RateLimitedProblem"];
+                };
+            };
+            /** @description Service Unavailable: database-unavailable. */
+            503: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["DatabaseUnavailableProblem"];
                 };
             };
             /** @description Any other error, as problem+json. */
             default: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -4678,6 +7481,9 @@ export interface operations {
             /** @description Created. */
             201: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     /** @description The URL path of what was created. */
                     Location?: string;
                     [name: string]: unknown;
@@ -4686,78 +7492,135 @@ export interface operations {
                     "application/json": components["schemas"]["PaymentDto"];
                 };
             };
-            /** @description Bad Request */
+            /** @description Bad Request: idempotency-key-required, invalid-content-length, invalid-payment-token, json-too-deep, malformed-json, malformed-url, validation-failed. */
             400: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["ProblemDetailsDto"];
+                    "application/problem+json": components["schemas"]["IdempotencyKeyRequiredProblem"] | components["schemas"]["InvalidContentLengthProblem"] | components["schemas"]["InvalidPaymentTokenProblem"] | components["schemas"]["JsonTooDeepProblem"] | components["schemas"]["MalformedJsonProblem"] | components["schemas"]["MalformedUrlProblem"] | components["schemas"]["ValidationFailedProblem"];
                 };
             };
-            /** @description Unauthorized */
+            /** @description Unauthorized: authentication-required, invalid-credential. */
             401: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["ProblemDetailsDto"];
+                    "application/problem+json": components["schemas"]["AuthenticationRequiredProblem"] | components["schemas"]["InvalidCredentialProblem"];
                 };
             };
-            /** @description Payment Required */
+            /** @description Payment Required: payment-declined. */
             402: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["ProblemDetailsDto"];
+                    "application/problem+json": components["schemas"]["PaymentDeclinedProblem"];
                 };
             };
-            /** @description Forbidden */
+            /** @description Forbidden: forbidden. */
             403: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["ProblemDetailsDto"];
+                    "application/problem+json": components["schemas"]["ForbiddenProblem"];
                 };
             };
-            /** @description Not Found */
+            /** @description Not Found: not-found. */
             404: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["ProblemDetailsDto"];
+                    "application/problem+json": components["schemas"]["NotFoundProblem"];
                 };
             };
-            /**
-             * @description Conflict
-             *
-             *     Conflict
-             */
+            /** @description Conflict: idempotent-request-in-flight, invoice-not-payable, payment-pending. */
             409: {
                 headers: {
-                    /** @description With `idempotent-request-in-flight`: seconds to wait before retrying with the same key — as long as the first request has run so far, at least 1, never past the end of its claim. */
-                    "Retry-After"?: number;
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Retry-After": components["headers"]["Retry-After"];
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["ProblemDetailsDto"];
+                    "application/problem+json": components["schemas"]["IdempotentRequestInFlightProblem"] | components["schemas"]["InvoiceNotPayableProblem"] | components["schemas"]["PaymentPendingProblem"];
                 };
             };
-            /** @description Unprocessable Entity */
-            422: {
+            /** @description Payload Too Large: payload-too-large. */
+            413: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["ProblemDetailsDto"];
+                    "application/problem+json": components["schemas"]["PayloadTooLargeProblem"];
+                };
+            };
+            /** @description URI Too Long: path-parameter-too-long. */
+            414: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["PathParameterTooLongProblem"];
+                };
+            };
+            /** @description Unsupported Media Type: unsupported-media-type. */
+            415: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["UnsupportedMediaTypeProblem"];
+                };
+            };
+            /** @description Unprocessable Entity: idempotency-key-reused. */
+            422: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["IdempotencyKeyReusedProblem"];
+                };
+            };
+            /** @description Too Many Requests: rate-limited. */
+            429: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["RateLimitedProblem"];
+                };
+            };
+            /** @description Service Unavailable: database-unavailable. */
+            503: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["DatabaseUnavailableProblem"];
                 };
             };
             /** @description Any other error, as problem+json. */
             default: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -4782,42 +7645,73 @@ export interface operations {
         responses: {
             200: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["PaymentPageDto"];
                 };
             };
-            /** @description Bad Request */
+            /** @description Bad Request: invalid-cursor, validation-failed. */
             400: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["ProblemDetailsDto"];
+                    "application/problem+json": components["schemas"]["InvalidCursorProblem"] | components["schemas"]["ValidationFailedProblem"];
                 };
             };
-            /** @description Unauthorized */
+            /** @description Unauthorized: authentication-required, invalid-credential. */
             401: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["ProblemDetailsDto"];
+                    "application/problem+json": components["schemas"]["AuthenticationRequiredProblem"] | components["schemas"]["InvalidCredentialProblem"];
                 };
             };
-            /** @description Forbidden */
+            /** @description Forbidden: forbidden. */
             403: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["ProblemDetailsDto"];
+                    "application/problem+json": components["schemas"]["ForbiddenProblem"];
+                };
+            };
+            /** @description Too Many Requests: rate-limited. */
+            429: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["RateLimitedProblem"];
+                };
+            };
+            /** @description Service Unavailable: database-unavailable. */
+            503: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["DatabaseUnavailableProblem"];
                 };
             };
             /** @description Any other error, as problem+json. */
             default: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -4842,6 +7736,9 @@ export interface operations {
         responses: {
             200: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     /** @description The representation's tag, `"<version>-<digest>"`: for If-None-Match on reads (it changes whenever the body does), and for If-Match on edits (which compares the version it carries). */
                     ETag?: string;
                     /** @description `public, no-cache` when the request carried no credentials (anyone may see the answer; caches revalidate it each time), else `private, no-cache`. */
@@ -4857,6 +7754,9 @@ export interface operations {
             /** @description Not Modified: the ETag you sent is current. */
             304: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     /** @description The representation's tag, `"<version>-<digest>"`: for If-None-Match on reads (it changes whenever the body does), and for If-Match on edits (which compares the version it carries). */
                     ETag?: string;
                     /** @description `public, no-cache` when the request carried no credentials (anyone may see the answer; caches revalidate it each time), else `private, no-cache`. */
@@ -4867,45 +7767,84 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description Bad Request */
+            /** @description Bad Request: malformed-url, validation-failed. */
             400: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["ProblemDetailsDto"];
+                    "application/problem+json": components["schemas"]["MalformedUrlProblem"] | components["schemas"]["ValidationFailedProblem"];
                 };
             };
-            /** @description Unauthorized */
+            /** @description Unauthorized: authentication-required, invalid-credential. */
             401: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["ProblemDetailsDto"];
+                    "application/problem+json": components["schemas"]["AuthenticationRequiredProblem"] | components["schemas"]["InvalidCredentialProblem"];
                 };
             };
-            /** @description Forbidden */
+            /** @description Forbidden: forbidden. */
             403: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["ProblemDetailsDto"];
+                    "application/problem+json": components["schemas"]["ForbiddenProblem"];
                 };
             };
-            /** @description Not Found */
+            /** @description Not Found: not-found. */
             404: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["ProblemDetailsDto"];
+                    "application/problem+json": components["schemas"]["NotFoundProblem"];
+                };
+            };
+            /** @description URI Too Long: path-parameter-too-long. */
+            414: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["PathParameterTooLongProblem"];
+                };
+            };
+            /** @description Too Many Requests: rate-limited. */
+            429: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["RateLimitedProblem"];
+                };
+            };
+            /** @description Service Unavailable: database-unavailable. */
+            503: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["DatabaseUnavailableProblem"];
                 };
             };
             /** @description Any other error, as problem+json. */
             default: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -4935,6 +7874,9 @@ export interface operations {
             /** @description Created. */
             201: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     /** @description The URL path of what was created. */
                     Location?: string;
                     [name: string]: unknown;
@@ -4943,69 +7885,125 @@ export interface operations {
                     "application/json": components["schemas"]["RefundDto"];
                 };
             };
-            /** @description Bad Request */
+            /** @description Bad Request: idempotency-key-required, invalid-content-length, json-too-deep, malformed-json, malformed-url, validation-failed. */
             400: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["ProblemDetailsDto"];
+                    "application/problem+json": components["schemas"]["IdempotencyKeyRequiredProblem"] | components["schemas"]["InvalidContentLengthProblem"] | components["schemas"]["JsonTooDeepProblem"] | components["schemas"]["MalformedJsonProblem"] | components["schemas"]["MalformedUrlProblem"] | components["schemas"]["ValidationFailedProblem"];
                 };
             };
-            /** @description Unauthorized */
+            /** @description Unauthorized: authentication-required, invalid-credential. */
             401: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["ProblemDetailsDto"];
+                    "application/problem+json": components["schemas"]["AuthenticationRequiredProblem"] | components["schemas"]["InvalidCredentialProblem"];
                 };
             };
-            /** @description Forbidden */
+            /** @description Forbidden: forbidden. */
             403: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["ProblemDetailsDto"];
+                    "application/problem+json": components["schemas"]["ForbiddenProblem"];
                 };
             };
-            /** @description Not Found */
+            /** @description Not Found: not-found. */
             404: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["ProblemDetailsDto"];
+                    "application/problem+json": components["schemas"]["NotFoundProblem"];
                 };
             };
-            /**
-             * @description Conflict
-             *
-             *     Conflict
-             */
+            /** @description Conflict: idempotent-request-in-flight, payment-not-refundable, refund-exceeds-captured. */
             409: {
                 headers: {
-                    /** @description With `idempotent-request-in-flight`: seconds to wait before retrying with the same key — as long as the first request has run so far, at least 1, never past the end of its claim. */
-                    "Retry-After"?: number;
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Retry-After": components["headers"]["Retry-After"];
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["ProblemDetailsDto"];
+                    "application/problem+json": components["schemas"]["IdempotentRequestInFlightProblem"] | components["schemas"]["PaymentNotRefundableProblem"] | components["schemas"]["RefundExceedsCapturedProblem"];
                 };
             };
-            /** @description Unprocessable Entity */
-            422: {
+            /** @description Payload Too Large: payload-too-large. */
+            413: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["ProblemDetailsDto"];
+                    "application/problem+json": components["schemas"]["PayloadTooLargeProblem"];
+                };
+            };
+            /** @description URI Too Long: path-parameter-too-long. */
+            414: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["PathParameterTooLongProblem"];
+                };
+            };
+            /** @description Unsupported Media Type: unsupported-media-type. */
+            415: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["UnsupportedMediaTypeProblem"];
+                };
+            };
+            /** @description Unprocessable Entity: idempotency-key-reused. */
+            422: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["IdempotencyKeyReusedProblem"];
+                };
+            };
+            /** @description Too Many Requests: rate-limited. */
+            429: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["RateLimitedProblem"];
+                };
+            };
+            /** @description Service Unavailable: database-unavailable. */
+            503: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["DatabaseUnavailableProblem"];
                 };
             };
             /** @description Any other error, as problem+json. */
             default: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -5039,33 +8037,103 @@ export interface operations {
         responses: {
             200: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["WebhookReceiptDto"];
                 };
             };
-            /** @description Bad Request */
+            /** @description Bad Request: invalid-content-length, invalid-webhook, json-too-deep, malformed-json, malformed-url, validation-failed. */
             400: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["ProblemDetailsDto"];
+                    "application/problem+json": components["schemas"]["InvalidContentLengthProblem"] | components["schemas"]["InvalidWebhookProblem"] | components["schemas"]["JsonTooDeepProblem"] | components["schemas"]["MalformedJsonProblem"] | components["schemas"]["MalformedUrlProblem"] | components["schemas"]["ValidationFailedProblem"];
                 };
             };
-            /** @description Not Found */
-            404: {
+            /** @description Unauthorized: invalid-credential. */
+            401: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["ProblemDetailsDto"];
+                    "application/problem+json": components["schemas"]["InvalidCredentialProblem"];
+                };
+            };
+            /** @description Not Found: not-found. */
+            404: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["NotFoundProblem"];
+                };
+            };
+            /** @description Payload Too Large: payload-too-large. */
+            413: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["PayloadTooLargeProblem"];
+                };
+            };
+            /** @description URI Too Long: path-parameter-too-long. */
+            414: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["PathParameterTooLongProblem"];
+                };
+            };
+            /** @description Unsupported Media Type: unsupported-media-type. */
+            415: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["UnsupportedMediaTypeProblem"];
+                };
+            };
+            /** @description Too Many Requests: rate-limited. */
+            429: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["RateLimitedProblem"];
+                };
+            };
+            /** @description Service Unavailable: database-unavailable. */
+            503: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["DatabaseUnavailableProblem"];
                 };
             };
             /** @description Any other error, as problem+json. */
             default: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -5090,6 +8158,7 @@ export interface operations {
              */
             200: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -5149,6 +8218,16 @@ export interface operations {
                     };
                 };
             };
+            /** @description Unauthorized: invalid-credential. */
+            401: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["InvalidCredentialProblem"];
+                };
+            };
             /**
              * @description Still starting.
              *
@@ -5156,6 +8235,7 @@ export interface operations {
              */
             503: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -5231,6 +8311,7 @@ export interface operations {
             /** @description Any other error, as problem+json. */
             default: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -5255,6 +8336,7 @@ export interface operations {
              */
             200: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -5314,6 +8396,16 @@ export interface operations {
                     };
                 };
             };
+            /** @description Unauthorized: invalid-credential. */
+            401: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["InvalidCredentialProblem"];
+                };
+            };
             /**
              * @description Restart me; the body names the failing check.
              *
@@ -5321,6 +8413,7 @@ export interface operations {
              */
             503: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -5396,6 +8489,7 @@ export interface operations {
             /** @description Any other error, as problem+json. */
             default: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -5420,6 +8514,7 @@ export interface operations {
              */
             200: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -5479,6 +8574,16 @@ export interface operations {
                     };
                 };
             };
+            /** @description Unauthorized: invalid-credential. */
+            401: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["InvalidCredentialProblem"];
+                };
+            };
             /**
              * @description Not ready; the body names the failing checks.
              *
@@ -5486,6 +8591,7 @@ export interface operations {
              */
             503: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -5561,6 +8667,7 @@ export interface operations {
             /** @description Any other error, as problem+json. */
             default: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -5580,15 +8687,38 @@ export interface operations {
         responses: {
             200: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
                     "text/plain": string;
                 };
             };
+            /** @description Unauthorized: invalid-credential. */
+            401: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["InvalidCredentialProblem"];
+                };
+            };
+            /** @description Service Unavailable: database-unavailable. */
+            503: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["DatabaseUnavailableProblem"];
+                };
+            };
             /** @description Any other error, as problem+json. */
             default: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
