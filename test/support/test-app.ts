@@ -26,8 +26,8 @@ const TEST_DEFAULTS: Record<string, string> = { HEALTH_HEAP_LIMIT_MB: '65536' };
 /**
  * The real application, built by the same `createApp` as main.ts, against the
  * run's test database (or whatever `overrides` say), ready for HTTP calls.
- * Every response `http` receives is checked against the document the app
- * serves: one that breaks it fails the request's test (see response-contract.ts).
+ * `checkedClient(app.getHttpServer(), document)` is a client whose every
+ * response is checked against the document the app serves (response-contract.ts).
  */
 export async function startTestApp(
   overrides: Record<string, string> = {},
@@ -42,7 +42,7 @@ export async function startTestApp(
     app,
     environment,
     document,
-    http: checkedClient(app.getHttpServer(), document),
+    http: request(app.getHttpServer()),
     close: () => app.close(),
   };
 }
