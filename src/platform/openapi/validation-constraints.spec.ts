@@ -21,6 +21,7 @@ import {
   Min,
   MinLength,
 } from 'class-validator';
+import { forgetValidatedClasses } from '../library-internals/class-validator';
 import { documentedConstraints } from './validation-constraints';
 
 enum Colour {
@@ -116,8 +117,12 @@ describe('documentedConstraints', () => {
     class CaseInsensitive {
       @Matches(/^abc$/i) text!: string;
     }
-    expect(() => documentedConstraints(TwoPatterns)).toThrow(/TwoPatterns.text: two validators set pattern/);
-    expect(() => documentedConstraints(CaseInsensitive)).toThrow(/cannot carry the flags "i"/);
+    try {
+      expect(() => documentedConstraints(TwoPatterns)).toThrow(/TwoPatterns.text: two validators set pattern/);
+      expect(() => documentedConstraints(CaseInsensitive)).toThrow(/cannot carry the flags "i"/);
+    } finally {
+      forgetValidatedClasses(TwoPatterns, CaseInsensitive);
+    }
   });
 
   it('documents a Unicode pattern as it is, since JSON Schema patterns are read as Unicode', () => {
