@@ -48,7 +48,7 @@ export class AuditChainService {
     }
     const release = this.verifications.tryAcquire();
     if (!release) {
-      throw new AuditVerificationsBusyError(this.verifications.max, this.verifications.retryAfterSeconds());
+      throw new AuditVerificationsBusyError(this.verifications);
     }
     try {
       return await inReadOnlySnapshot(this.dataSource, (manager) => this.verifyIn(manager, from, range.to));

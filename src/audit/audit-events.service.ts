@@ -88,7 +88,7 @@ export class AuditEventsService {
   async *export(format: 'ndjson' | 'csv', filter: AuditPeriod): AsyncGenerator<string> {
     const { from, to } = period(filter);
     const release = this.exports.tryAcquire();
-    if (!release) throw new AuditExportsBusyError(this.exports.max, this.exports.retryAfterSeconds());
+    if (!release) throw new AuditExportsBusyError(this.exports);
     const runner = this.dataSource.createQueryRunner();
     try {
       await startReadOnlySnapshot(runner);
